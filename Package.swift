@@ -1,0 +1,118 @@
+// swift-tools-version:6.2
+// Quad: a clustered message store and API for online learning communities.
+// Module layering follows ARCHITECTURE.md: dependencies point down the list
+// CRocksDB -> QuadCore -> Raft / Community -> Storage -> Node -> API -> executables.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "quad",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "quad", targets: ["quad"]),
+        .executable(name: "quadctl", targets: ["quadctl"]),
+        .executable(name: "quad-raft-sim", targets: ["quad-raft-sim"]),
+        .library(name: "QuadCore", targets: ["QuadCore"]),
+        .library(name: "Raft", targets: ["Raft"]),
+        .library(name: "QuadTesting", targets: ["QuadTesting"]),
+        .library(name: "Community", targets: ["Community"]),
+        .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Node", targets: ["Node"]),
+        .library(name: "API", targets: ["API"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRocksDB",
+            pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]
+        ),
+        .target(name: "QuadCore", swiftSettings: strict),
+        .target(name: "Raft", dependencies: ["QuadCore"], swiftSettings: strict),
+        .target(name: "QuadTesting", dependencies: ["Raft", "QuadCore"], swiftSettings: strict),
+        .target(name: "Community", dependencies: ["QuadCore"], swiftSettings: strict),
+        .target(
+            name: "Storage",
+            dependencies: ["CRocksDB", "QuadCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Node",
+            dependencies: [
+                "QuadCore", "Community", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "API",
+            dependencies: [
+                "QuadCore", "Community", "Node",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "quad",
+            dependencies: [
+                "API", "Node", "QuadCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "quadctl",
+            dependencies: [
+                "QuadCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "quad-raft-sim",
+            dependencies: [
+                "QuadTesting", "Raft",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "QuadCoreTests", dependencies: ["QuadCore"], swiftSettings: strict),
+        .testTarget(name: "RaftTests", dependencies: ["Raft", "QuadTesting", "QuadCore"], swiftSettings: strict),
+        .testTarget(name: "CommunityTests", dependencies: ["Community", "QuadCore"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "QuadCore"], swiftSettings: strict),
+        .testTarget(
+            name: "APITests",
+            dependencies: [
+                "API", "Node", "Community", "QuadCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ProcessTests", dependencies: ["QuadCore"], swiftSettings: strict),
+    ]
+)
