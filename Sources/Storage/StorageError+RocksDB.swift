@@ -3,12 +3,13 @@ internal import CRocksDB
 extension StorageError {
     /// Makes an error from RocksDB's status text, choosing the code from RocksDB's status prefix.
     ///
-    /// RocksDB reports a held `LOCK` as an I/O error ("While lock file: ... Resource temporarily
-    /// unavailable" from another process, "lock hold by current process" from this one); both
-    /// become `locked`, because the caller's remedy (stop the other owner) differs from a disk failure.
+    /// RocksDB reports a held `LOCK` as an I/O error: "While lock file: <dir>/LOCK: Resource
+    /// temporarily unavailable" when another process holds it, "lock hold by current process"
+    /// when this one does. Both become `locked`, because the remedy (stop the other owner)
+    /// differs from a disk failure's. Failing to open the LOCK file at all is an `io_error`.
     static func fromRocksDB(_ text: String, context: String) -> StorageError {
         let code: String
-        if text.contains("lock file") || text.contains("lock hold") || text.contains("/LOCK") {
+        if text.contains("While lock file") || text.contains("lock hold by current process") {
             return StorageError(
                 code: "locked",
                 message: "\(context): the data directory is in use by another process or Database (RocksDB LOCK is held): \(text)"

@@ -21,5 +21,6 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
         self.message = message
     }
 
+    /// `storage error [code]: message`, for logs.
     public var description: String { "storage error [\(code)]: \(message)" }
 }

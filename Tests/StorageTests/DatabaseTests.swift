@@ -157,6 +157,8 @@ import Testing
             #expect(error != nil)
             #expect(error?.code == "unsupported_format")
             #expect(error?.message.contains("99") == true)
+            // The refused open closed the database again: a retry is refused for the format, not the lock.
+            #expect(caughtError { () throws(StorageError) in _ = try Database(path: path + "/db") }?.code == "unsupported_format")
         }
     }
 }
