@@ -1,13 +1,26 @@
 import Foundation
 import Storage
 
-/// Runs `body` with a fresh directory under the system temporary directory, removed afterwards.
-func withTemporaryDirectory<Result>(_ body: (String) throws -> Result) throws -> Result {
+/// A new, empty directory under the system temporary directory.
+func makeTemporaryDirectory() throws -> String {
     let path = FileManager.default.temporaryDirectory
         .appendingPathComponent("quad-storage-tests-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Runs `body` with a fresh temporary directory, removed afterwards.
+func withTemporaryDirectory<Result>(_ body: (String) throws -> Result) throws -> Result {
+    let path = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try body(path)
+}
+
+/// `withTemporaryDirectory` for async bodies.
+func withTemporaryDirectoryAsync<Result>(_ body: (String) async throws -> Result) async throws -> Result {
+    let path = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try await body(path)
 }
 
 /// Runs `body` with a database opened in a fresh temporary directory.
