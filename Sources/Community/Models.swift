@@ -112,7 +112,10 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
     }
 }
 
-extension EventKind: NamedEnumeration {}
+extension EventKind: NamedEnumeration {
+    public init(from decoder: any Decoder) throws { try self.init(nameFrom: decoder) }
+    public func encode(to encoder: any Encoder) throws { try encodeName(to: encoder) }
+}
 
 /// An event as stored and delivered.
 public struct Event: Sendable, Equatable, Encodable {

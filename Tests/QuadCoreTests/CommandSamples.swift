@@ -1,0 +1,80 @@
+import QuadCore
+
+/// One command of every `CommandBody` case, with optional fields both present and absent.
+enum CommandSamples {
+    static let workspace = WorkspaceID(rawValue: "ws-cs101")!
+    static let channel = ChannelID(rawValue: "ch_general")!
+    static let platform = PlatformID(rawValue: "pl-edx")!
+    static let ana = UserID(rawValue: "ana@example.edu")!
+    static let bo = UserID(rawValue: "u:1234")!
+
+    static let bodies: [CommandBody] = [
+        .createPlatform(platform: platform, name: "edX"),
+        .createWorkspace(workspace: workspace, platform: platform, kind: .course, name: "CS 101",
+                         externalID: "course-v1:Org+CS101+2026", templates: [.announcements, .questionsAndAnswers],
+                         templateChannelIDs: [ChannelID(rawValue: "ch_a")!, ChannelID(rawValue: "ch_q")!]),
+        .createWorkspace(workspace: workspace, platform: platform, kind: .segment, name: "Segment",
+                         externalID: nil, templates: [], templateChannelIDs: []),
+        .putMembers(workspace: workspace, members: [
+            MemberSpec(userID: ana, role: .instructor, displayName: "Ana Ángel"),
+            MemberSpec(userID: bo, role: .learner),
+        ]),
+        .removeMember(workspace: workspace, user: bo),
+        .createChannel(workspace: workspace, channel: channel,
+                       spec: ChannelSpec(name: "General", slug: "general", visibility: .private, purpose: "p",
+                                         header: "h", postingPolicy: .moderators)),
+        .updateChannel(workspace: workspace, channel: channel,
+                       patch: ChannelPatch(name: "N", slug: "n-2", purpose: "", header: "x",
+                                           postingPolicy: .everyone, archived: true)),
+        .updateChannel(workspace: workspace, channel: channel, patch: ChannelPatch(archived: false)),
+        .updateChannel(workspace: workspace, channel: channel, patch: ChannelPatch()),
+        .joinChannel(workspace: workspace, channel: channel),
+        .addChannelMembers(workspace: workspace, channel: channel, users: [ana, bo]),
+        .removeChannelMember(workspace: workspace, channel: channel, user: ana),
+        .openDirectChannel(workspace: workspace, users: [ana, bo]),
+        .postMessage(workspace: workspace, channel: channel, text: "héllo 👋 @ana", threadRoot: ChannelSequence(7),
+                     clientMessageID: "c-1"),
+        .postMessage(workspace: workspace, channel: channel, text: "plain", threadRoot: nil, clientMessageID: nil),
+        .editMessage(workspace: workspace, channel: channel, sequence: ChannelSequence(3), text: "edited"),
+        .deleteMessage(workspace: workspace, channel: channel, sequence: ChannelSequence(UInt64.max)),
+        .setReaction(workspace: workspace, channel: channel, sequence: ChannelSequence(1), emoji: "+1",
+                     present: true),
+        .setReaction(workspace: workspace, channel: channel, sequence: ChannelSequence(1), emoji: "tada",
+                     present: false),
+        .setPinned(workspace: workspace, channel: channel, sequence: ChannelSequence(2), pinned: true),
+        .markRead(workspace: workspace, channel: channel, sequence: ChannelSequence(0)),
+    ]
+
+    static let commands: [Command] = bodies.enumerated().map { index, body in
+        Command(actor: Actor(userID: index.isMultiple(of: 2) ? ana : bo, displayName: "Ana",
+                             isAdmin: index.isMultiple(of: 3)),
+                timestampMilliseconds: index.isMultiple(of: 2) ? 1_764_480_000_000 : -1, body: body)
+    }
+
+    /// The case's stable tag; the switch has no default so a new case cannot be forgotten here.
+    static func tag(of body: CommandBody) -> UInt8 {
+        switch body {
+        case .createPlatform: 1
+        case .createWorkspace: 2
+        case .putMembers: 3
+        case .removeMember: 4
+        case .createChannel: 5
+        case .updateChannel: 6
+        case .joinChannel: 7
+        case .addChannelMembers: 8
+        case .removeChannelMember: 9
+        case .openDirectChannel: 10
+        case .postMessage: 11
+        case .editMessage: 12
+        case .deleteMessage: 13
+        case .setReaction: 14
+        case .setPinned: 15
+        case .markRead: 16
+        }
+    }
+
+    /// Where the tag byte sits: version, timestamp, actor ID, actor name, admin flag.
+    static func tagOffset(of command: Command) -> Int {
+        1 + 8 + 4 + command.actor.userID.rawValue.utf8.count + 4 + command.actor.displayName.utf8.count + 1
+    }
+}
