@@ -159,6 +159,8 @@ public struct CommunityQueries<Reader: RowReader> {
                 let end = before.map { prefix.adding($0).bytes } ?? prefix.prefixEnd
                 pairs = try scan(transaction, from: prefix.bytes, to: end, limit: limit + 1, reverse: true)
             case .after(let after):
+                // The cursor comes from the client: nothing follows the last sequence (and .next would trap).
+                guard after.rawValue < UInt64.max else { return Page(items: [], nextCursor: nil) }
                 pairs = try scan(transaction, from: prefix.adding(after.next).bytes, to: prefix.prefixEnd,
                                  limit: limit + 1)
             }
@@ -177,6 +179,7 @@ public struct CommunityQueries<Reader: RowReader> {
             _ = try transaction.visibleChannel(workspaceID, channelID, access: access)
             let rootMessage = try transaction.message(workspaceID, channelID, root)
             guard rootMessage.threadRoot == nil else { throw .refused(.messageNotFound) }
+            if let cursor, cursor.rawValue == UInt64.max { return (rootMessage, Page(items: [], nextCursor: nil)) }
             let prefix = RowKey(.thread).adding(workspaceID).adding(channelID).adding(root)
             let start = cursor.map { prefix.adding($0.next).bytes } ?? prefix.bytes
             let pairs = try scan(transaction, from: start, to: prefix.prefixEnd, limit: limit + 1)
@@ -236,9 +239,17 @@ public struct CommunityQueries<Reader: RowReader> {
 
     /// Events of one stream after `sequence`, for resuming subscribers. Throws
     /// `resync_required` when the stream has already dropped events the caller needs.
+    /// A channel's stream is readable by whoever may see the channel (404 otherwise, as for
+    /// its history); the workspace stream by every member and admin.
     public func events(_ workspaceID: WorkspaceID, stream: String, after sequence: UInt64, limit: Int) throws
         -> [Event] {
         try run { (transaction) throws(ApplyFailure) in
+            let (_, access) = try transaction.access(workspaceID)
+            if stream != EventStream.workspace {
+                guard let channelID = ChannelID(rawValue: stream) else { throw .refused(.channelNotFound) }
+                _ = try transaction.visibleChannel(workspaceID, channelID, access: access)
+            }
+            guard sequence < UInt64.max else { return [] }  // client input: sequence + 1 would trap
             let prefix = RowKey(.event).adding(workspaceID).adding(stream)
             let pairs = try scan(transaction, from: prefix.adding(ChannelSequence(sequence + 1)).bytes,
                                  to: prefix.prefixEnd, limit: limit)
