@@ -10,6 +10,8 @@ struct TestCommunity {
     var nowMilliseconds: Int64 = 1_764_480_000_000
     /// Every event emitted so far, in order.
     private(set) var events: [Event] = []
+    /// Every command applied so far, refused ones included: the log a replica would replay.
+    private(set) var log: [Command] = []
 
     init(rows: MemoryRows = MemoryRows()) {
         self.rows = rows
@@ -20,6 +22,7 @@ struct TestCommunity {
     mutating func apply(_ body: CommandBody, as actor: Actor) throws -> Applied {
         nowMilliseconds += 1000
         let command = Command(actor: actor, timestampMilliseconds: nowMilliseconds, body: body)
+        log.append(command)
         let applied = try machine.apply(command, over: rows)
         if case .failure = applied.result {
             #expect(applied.changes.isEmpty && applied.events.isEmpty, "a refused command changed rows")
