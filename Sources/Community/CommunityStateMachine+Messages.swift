@@ -55,7 +55,7 @@ extension CommunityStateMachine {
         }
         let message = Message(
             channelID: draft.channel, sequence: sequence, authorID: actor,
-            authorName: access.member?.displayName ?? transaction.actor.displayName, text: draft.text,
+            authorName: transaction.actor.displayName, text: draft.text,
             createdAt: transaction.now, editedAt: nil, deleted: false, deletedBy: nil, threadRoot: root,
             replyCount: 0, lastReplyAt: nil, reactions: [], pinned: false, clientMessageID: draft.clientMessageID,
             mentions: mentioned)

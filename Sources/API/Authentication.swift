@@ -1,0 +1,129 @@
+public import JWTKit
+import Hummingbird
+import Foundation
+import QuadCore
+
+/// The claims of a Quad sign-in token. Development tokens are HS256 with the node's
+/// dev sign-in key; the SSO issue adds JWKS-verified tokens on the same seam.
+public struct QuadClaims: JWTPayload, Equatable {
+    /// The user ID (`sub`), validated as a `UserID`.
+    public var sub: SubjectClaim
+    /// Display name.
+    public var name: String?
+    /// Platform administrator.
+    public var admin: Bool?
+    public var exp: ExpirationClaim
+    public var iss: IssuerClaim
+
+    /// The issuer of development tokens.
+    public static let developmentIssuer = "quad-dev"
+
+    public init(user: String, name: String?, admin: Bool, expires: Date, issuer: String = developmentIssuer) {
+        sub = SubjectClaim(value: user)
+        self.name = name
+        self.admin = admin
+        exp = ExpirationClaim(value: expires)
+        iss = IssuerClaim(value: issuer)
+    }
+
+    public func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+        guard iss.value == Self.developmentIssuer else { throw JWTError.claimVerificationFailure(failedClaim: iss, reason: "unknown issuer") }
+    }
+}
+
+/// The node's development sign-in key: 32 random bytes, hex-encoded in `dev-signin.key`
+/// inside the data directory (mode 0600). Present only when the node runs with dev sign-in on.
+public enum DevelopmentSigninKey {
+    public static let fileName = "dev-signin.key"
+
+    /// Reads the key, creating it on first use.
+    public static func loadOrCreate(dataDirectory: String) throws -> [UInt8] {
+        if let existing = try load(dataDirectory: dataDirectory) { return existing }
+        var generator = SystemRandomNumberGenerator()
+        let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let path = (dataDirectory as NSString).appendingPathComponent(fileName)
+        let hex = key.map { String(format: "%02x", $0) }.joined()
+        guard FileManager.default.createFile(atPath: path, contents: Data((hex + "\n").utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw APIError(.internalServerError, "key_write_failed", "Could not write \(path).")
+        }
+        return key
+    }
+
+    /// Reads the key; nil when the file does not exist.
+    public static func load(dataDirectory: String) throws -> [UInt8]? {
+        let path = (dataDirectory as NSString).appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.count == 64 else {
+            throw APIError(.internalServerError, "bad_key", "\(path) does not hold 64 hex digits.")
+        }
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            guard let byte = UInt8(text[index..<next], radix: 16) else {
+                throw APIError(.internalServerError, "bad_key", "\(path) does not hold 64 hex digits.")
+            }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+}
+
+/// Verifies bearer tokens and turns them into an `Actor`.
+public struct TokenVerifier: Sendable {
+    let keys: JWTKeyCollection
+
+    /// A verifier for development tokens signed with `key`.
+    public static func development(key: [UInt8]) async -> TokenVerifier {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
+        return TokenVerifier(keys: keys)
+    }
+
+    /// The caller a token names; throws 401 for anything else.
+    func actor(forToken token: String) async throws -> Actor {
+        let claims: QuadClaims
+        do {
+            claims = try await keys.verify(token, as: QuadClaims.self)
+        } catch {
+            throw APIError.unauthenticated("The token is invalid or expired.")
+        }
+        guard let user = UserID(rawValue: claims.sub.value) else {
+            throw APIError.unauthenticated("The token's subject is not a valid user ID.")
+        }
+        let name = claims.name.flatMap { $0.isEmpty ? nil : String($0.prefix(Limits.nameCharactersMax)) }
+        return Actor(userID: user, displayName: name ?? user.rawValue, isAdmin: claims.admin ?? false)
+    }
+}
+
+/// Requires `Authorization: Bearer <token>` (or `?access_token=` for WebSocket clients,
+/// which browsers cannot give headers) on every route it guards.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = QuadRequestContext
+    let verifier: TokenVerifier?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response {
+        guard let verifier else {
+            throw APIError.unauthenticated("No sign-in method is configured on this node (start it with --dev-signin).")
+        }
+        let token: String
+        if let header = request.headers[.authorization] {
+            guard header.lowercased().hasPrefix("bearer ") else {
+                throw APIError.unauthenticated("Use 'Authorization: Bearer <token>'.")
+            }
+            token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        } else if let query = request.uri.queryParameters.get("access_token") {
+            token = query
+        } else {
+            throw APIError.unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
+        }
+        var context = context
+        context.actor = try await verifier.actor(forToken: token)
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,93 @@
+public import Hummingbird
+public import Logging
+public import Node
+import Foundation
+import HummingbirdWebSocket
+import QuadCore
+
+/// How the HTTP API of one node is served.
+public struct APIConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Accept development tokens signed with the data directory's `dev-signin.key`.
+    /// Off unless asked for: it lets anyone who can read the data directory sign in as anyone.
+    public var developmentSignin: Bool
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, developmentSignin: Bool = false) {
+        self.host = host
+        self.port = port
+        self.developmentSignin = developmentSignin
+    }
+}
+
+/// Builds the node's HTTP application: REST under `/v1`, the event WebSocket, `/health`
+/// and the OpenAPI document.
+public enum QuadAPI {
+    /// Frames larger than this are refused by the WebSocket layer: clients only send pings.
+    static let webSocketFrameBytesMax = 64 * 1024
+
+    public static func makeApplication(
+        node: CommunityNode, configuration: APIConfiguration, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
+        var verifier: TokenVerifier?
+        if configuration.developmentSignin {
+            let key = try DevelopmentSigninKey.loadOrCreate(dataDirectory: node.configuration.dataDirectory)
+            verifier = await TokenVerifier.development(key: key)
+            logger.warning("development sign-in is ON: tokens from `quadctl dev-token` are accepted")
+        }
+        let router = makeRouter(node: node, verifier: verifier)
+        let webSocketRouter = Router(context: QuadRequestContext.self)
+        webSocketRouter.middlewares.add(ErrorMiddleware())
+        webSocketRouter.middlewares.add(AuthenticationMiddleware(verifier: verifier))
+        let socket = EventSocket(node: node)
+        webSocketRouter.ws("/v1/workspaces/:workspace/events") { request, context in
+            try await socket.shouldUpgrade(request, context)
+        } onUpgrade: { inbound, outbound, context in
+            try await socket.run(inbound: inbound, outbound: outbound, context: context)
+        }
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: webSocketRouter,
+                configuration: .init(ws: .init(maxFrameSize: webSocketFrameBytesMax))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                 serverName: "quad"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+
+    static func makeRouter(node: CommunityNode, verifier: TokenVerifier?) -> Router<QuadRequestContext> {
+        let router = Router(context: QuadRequestContext.self)
+        router.middlewares.add(ErrorMiddleware())
+        router.get("health") { _, _ in HealthResponse(status: "ok", node: node.configuration.nodeID.rawValue).ok }
+        router.get("v1/openapi.yaml") { _, _ in try OpenAPIDocument.response() }
+        let routes = CommunityRoutes(node: node)
+        let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
+        routes.addWorkspaceRoutes(to: v1)
+        routes.addChannelRoutes(to: v1)
+        routes.addMessageRoutes(to: v1)
+        return router
+    }
+}
+
+struct HealthResponse: Encodable, Sendable {
+    var status: String
+    var node: UInt64
+}
+
+/// The OpenAPI 3.1 description of this API, shipped as a resource and served as is.
+enum OpenAPIDocument {
+    static func text() throws -> String {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
+            throw APIError(.internalServerError, "missing_openapi", "The OpenAPI document is not bundled.")
+        }
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    static func response() throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/yaml; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: try text())))
+    }
+}

@@ -1,0 +1,171 @@
+public import Community
+public import Logging
+public import QuadCore
+public import ServiceLifecycle
+public import Storage
+import Metrics
+import NIOPosix
+import Synchronization
+
+/// One Quad node holding every partition as a one-voter group: each write is a Command
+/// appended to its partition's log, fsynced together with every other write that arrived
+/// meanwhile (group commit), then applied by the pure `CommunityStateMachine`.
+///
+/// The shape is the cluster's: the log, the applied index and the rows live in RocksDB
+/// exactly as replicated groups will keep them, so the Raft core slots in under `submit`.
+public final class CommunityNode: Service, Sendable {
+    public let configuration: NodeConfiguration
+    public let placement: Placement
+    public let database: Database
+    /// Real-time fan-out of applied events.
+    public let events = EventHub()
+
+    let logStore: RaftLogStore
+    let logger: Logger
+    let queue = ProposalQueue(capacity: NodeConfiguration.pendingProposalsMax)
+    let stateMachine = CommunityStateMachine()
+    /// Per-partition last log index; touched only by the commit loop (and recovery before it).
+    let positions: Mutex<[PartitionID: LogIndex]>
+    let counters = Mutex(NodeStatistics())
+    let metrics = NodeMetrics()
+    /// One thread for blocking RocksDB writes, so fsyncs never block Swift's cooperative pool.
+    let ioThreads = NIOThreadPool(numberOfThreads: 1)
+
+    /// The term of every entry of a one-voter group. A replicated group stamps real terms.
+    static let singleVoterTerm = Term(1)
+    static let partitionCountKey = Array("partition_count".utf8)
+
+    /// Opens the data directory, replays every logged command not yet applied, and returns a
+    /// node ready to serve. Throws when storage cannot be opened or a logged entry cannot be read.
+    public static func open(_ configuration: NodeConfiguration, logger: Logger) throws -> CommunityNode {
+        let database = try Database(path: configuration.dataDirectory)
+        let partitionCount = try storedPartitionCount(database, proposed: configuration.partitionCount)
+        let node = CommunityNode(configuration: configuration, database: database,
+                                 placement: Placement(partitionCount: partitionCount), logger: logger)
+        try node.recover()
+        node.ioThreads.start()
+        return node
+    }
+
+    private init(configuration: NodeConfiguration, database: Database, placement: Placement, logger: Logger) {
+        self.configuration = configuration
+        self.database = database
+        self.placement = placement
+        self.logStore = RaftLogStore(database: database)
+        self.logger = logger
+        self.positions = Mutex([:])
+    }
+
+    /// The partition count is chosen once, when the data directory is new.
+    private static func storedPartitionCount(_ database: Database, proposed: UInt32) throws -> UInt32 {
+        if let stored = try database.get(.meta, partitionCountKey) {
+            var reader = BinaryReader(stored)
+            let count = try reader.readUInt32()
+            guard count >= 1, count <= Placement.partitionCountMax else {
+                throw StorageError(code: "corrupt_meta", message: "stored partition count \(count) is out of range")
+            }
+            return count
+        }
+        var writer = BinaryWriter()
+        writer.write(proposed)
+        let batch = database.makeWriteBatch()
+        batch.put(.meta, partitionCountKey, writer.bytes)
+        try database.write(batch, sync: true)
+        return proposed
+    }
+
+    // MARK: Writes
+
+    /// Logs `body` durably, applies it, and returns its outcome (or why it was refused).
+    /// Throws `NodeError` when the node cannot take the write now.
+    public func submit(_ body: CommandBody, actor: Actor, timestampMilliseconds: Int64) async throws
+        -> Result<Outcome, CommunityError> {
+        let command = Command(actor: actor, timestampMilliseconds: timestampMilliseconds, body: body)
+        let partition = placement.partition(ofKey: body.placementKey)
+        return try await withCheckedThrowingContinuation { continuation in
+            do {
+                try queue.enqueue(Proposal(command: command, partition: partition, continuation: continuation))
+            } catch {
+                metrics.rejectedProposals.increment()
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    // MARK: Reads
+
+    /// Queries over the partition holding `workspace`. Reads see every write acknowledged
+    /// before they start: acknowledgement waits for apply, and apply writes before answering.
+    public func queries(for workspace: WorkspaceID, actor: Actor) -> CommunityQueries<PartitionRowReader> {
+        queries(forKey: workspace.rawValue, actor: actor)
+    }
+
+    /// Queries over the partition holding any stably named object.
+    public func queries(forKey key: String, actor: Actor) -> CommunityQueries<PartitionRowReader> {
+        CommunityQueries(reader: PartitionRowReader(database: database, partition: placement.partition(ofKey: key)),
+                         actor: actor)
+    }
+
+    /// The caller's workspaces from every partition, by name.
+    public func myWorkspaces(actor: Actor) throws -> [MembershipView] {
+        var all: [MembershipView] = []
+        for raw in 0..<placement.partitionCount {
+            let reader = PartitionRowReader(database: database, partition: PartitionID(raw))
+            all += try CommunityQueries(reader: reader, actor: actor).myWorkspaces()
+            if all.count >= Limits.workspacesPerUserMax { break }
+        }
+        return all.sorted { ($0.workspace.name, $0.workspace.id) < ($1.workspace.name, $1.workspace.id) }
+    }
+
+    /// Counters since the node opened (fsyncs per write is `fsyncs / commandsApplied`).
+    public var statistics: NodeStatistics { counters.withLock { $0 } }
+
+    // MARK: Service
+
+    /// Runs the commit loop until graceful shutdown; then finishes queued writes and stops.
+    public func run() async throws {
+        logger.info("node started", metadata: ["node": "\(configuration.nodeID)",
+                                               "partitions": "\(placement.partitionCount)"])
+        try await withGracefulShutdownHandler {
+            try await commitLoop()
+        } onGracefulShutdown: {
+            self.queue.close()
+        }
+        events.finishAll()
+        try await ioThreads.shutdownGracefully()
+        logger.info("node stopped", metadata: ["node": "\(configuration.nodeID)"])
+    }
+
+    /// Stops accepting writes (for tests and embedding without a ServiceGroup).
+    public func stop() { queue.close() }
+
+    private func commitLoop() async throws {
+        while let batch = await queue.next(maximum: NodeConfiguration.batchCommandsMax) {
+            let outcome: BatchOutcome
+            do {
+                outcome = try await ioThreads.runIfActive { try self.persistAndApply(batch) }
+            } catch {
+                logger.critical("storage failed; refusing further writes", metadata: ["error": "\(error)"])
+                queue.close()
+                let failure = NodeError(.storage, "The node could not write to its storage.")
+                for proposal in batch { proposal.continuation.resume(throwing: failure) }
+                while let rest = await queue.next(maximum: NodeConfiguration.batchCommandsMax) {
+                    for proposal in rest { proposal.continuation.resume(throwing: failure) }
+                }
+                throw error
+            }
+            for (proposal, result) in zip(batch, outcome.results) { proposal.continuation.resume(returning: result) }
+            events.publish(outcome.events)
+        }
+    }
+}
+
+/// Counts a node keeps for tests, benchmarks and `/metrics`.
+public struct NodeStatistics: Sendable, Equatable {
+    /// Synced log writes (one per batch).
+    public var fsyncs: UInt64 = 0
+    /// Commands applied (refused ones included: they are logged too).
+    public var commandsApplied: UInt64 = 0
+    /// Largest batch so far.
+    public var largestBatch: Int = 0
+}

@@ -1,0 +1,49 @@
+public import QuadCore
+
+/// How one node runs.
+public struct NodeConfiguration: Sendable {
+    /// Where the node's RocksDB lives.
+    public var dataDirectory: String
+    /// This node's identity in the cluster.
+    public var nodeID: NodeID
+    /// The fixed partition count P (only read when the data directory is new).
+    public var partitionCount: UInt32
+
+    /// Commands written with one fsync: 1,024 entries of at most ~20 KiB bound a batch
+    /// to ~20 MiB in the worst case and to a few hundred KiB for ordinary chat.
+    public static let batchCommandsMax = 1024
+    /// Proposals waiting for the log: past this the node answers 503 rather than queue
+    /// without bound (about a second of work at the measured commit rate).
+    public static let pendingProposalsMax = 10_000
+    /// Log entries replayed per read while recovering.
+    public static let recoveryBatchBytesMax = 4 << 20
+
+    public init(dataDirectory: String, nodeID: NodeID = NodeID(1),
+                partitionCount: UInt32 = Placement.partitionCountDefault) {
+        self.dataDirectory = dataDirectory
+        self.nodeID = nodeID
+        self.partitionCount = partitionCount
+    }
+}
+
+/// Why the node could not take or finish a request: operating errors, never the caller's fault.
+public struct NodeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// Too many proposals waiting; retry shortly (HTTP 503 with Retry-After).
+        case overloaded
+        /// The node is stopping or stopped.
+        case unavailable
+        /// Storage failed; the node stops serving writes.
+        case storage
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
