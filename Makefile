@@ -1,0 +1,47 @@
+# Quad: the two commands a fresh Debian machine needs are `make run` and `make test`.
+# Both install what is missing first (scripts/install-deps.sh).
+
+SWIFT     ?= swift
+CONFIG    ?= debug
+DATA      ?= ./data
+PORT      ?= 8080
+SEEDS     ?= 300
+LONG_SEEDS ?= 5000
+
+.PHONY: deps build run test test-long sim bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c $(CONFIG) --product quad
+	$(SWIFT) build -c $(CONFIG) --product quadctl
+
+## Builds and starts one node on http://127.0.0.1:$(PORT) with data in $(DATA) and
+## development sign-in on (tokens from `quadctl dev-token`).
+run: build
+	mkdir -p $(DATA)
+	$$($(SWIFT) build -c $(CONFIG) --show-bin-path)/quad --data-dir $(DATA) --port $(PORT) --dev-signin
+
+## The default suite: unit, storage, API-through-a-socket, crash/restart process tests and
+## a few hundred Raft simulation seeds.
+test: deps
+	$(SWIFT) build --build-tests
+	QUAD_BIN_PATH=$$($(SWIFT) build --show-bin-path) $(SWIFT) test
+
+## Thousands of Raft simulation seeds and the longer process runs.
+test-long: deps
+	$(SWIFT) build -c release --product quad-raft-sim
+	$$($(SWIFT) build -c release --show-bin-path)/quad-raft-sim --seeds $(LONG_SEEDS)
+
+## Raft simulation: seeds 1..SEEDS; ends with `raft-sim: seeds=N steps=S violations=V`.
+sim: deps
+	$(SWIFT) build -c release --product quad-raft-sim
+	$$($(SWIFT) build -c release --show-bin-path)/quad-raft-sim --seeds $(SEEDS)
+
+## Micro benchmarks (a separate package, so `make test` never builds them).
+bench: deps
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
+
+clean:
+	rm -rf .build
