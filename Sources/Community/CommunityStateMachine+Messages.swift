@@ -109,6 +109,10 @@ extension CommunityStateMachine {
         message.deleted = true
         message.deletedBy = transaction.actor.userID
         message.reactions = []
+        for user in message.mentions {  // a deleted message no longer counts as a mention
+            transaction.delete(RowKey.mention(workspaceID, user, channelID, sequence))
+        }
+        message.mentions = []
         if message.pinned {
             message.pinned = false
             channel.pinCount -= 1

@@ -252,6 +252,13 @@ import Testing
                                       as: Course.lia)?.code == "sequence_out_of_range")
         #expect(try community.refusal(.markRead(workspace: workspace, channel: Course.questions, sequence: .zero),
                                       as: Course.lia)?.kind == .forbidden)
+        // Deleting a message takes its mentions with it.
+        try community.succeed(.markRead(workspace: workspace, channel: chatter, sequence: ChannelSequence(4)),
+                              as: Course.lia)
+        try community.succeed(.deleteMessage(workspace: workspace, channel: chatter, sequence: ChannelSequence(5)),
+                              as: Course.lea)
+        #expect(try view(Course.lia).unreadCount == 3 && view(Course.lia).mentionCount == 1)
+        #expect(try community.queries(as: Course.lia).message(workspace, chatter, ChannelSequence(5)).mentions.isEmpty)
         let mine = try community.queries(as: Course.lea).myChannels(workspace)
         #expect(mine.map(\.channel.id) == [Course.announcements, Course.chatter])
         #expect(mine.map(\.unreadCount) == [1, 2])
