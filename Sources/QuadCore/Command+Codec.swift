@@ -63,6 +63,18 @@ extension BinaryReader {
         guard count <= maximum else { throw DecodingError("count \(count) above \(maximum)") }
         return count
     }
+
+    /// Reads a u32 count of elements that take at least one byte each, refusing counts above the
+    /// bytes left. Commands use this rather than the business limits: a command is in the log before
+    /// the state machine refuses it, so the codec must decode every list `encoded()` can write, or a
+    /// node could never replay its log.
+    public mutating func readElementCount() throws(DecodingError) -> Int {
+        let count = Int(try readUInt32())
+        guard count <= remainingCount else {
+            throw DecodingError("count \(count) exceeds the \(remainingCount) bytes left")
+        }
+        return count
+    }
 }
 
 extension BinaryWriter {
@@ -206,11 +218,11 @@ extension CommandBody {
             let name = try reader.readString()
             let externalID = try reader.readOptionalString()
             var templates: [ChannelTemplate] = []
-            for _ in 0..<(try reader.readCount(maximum: ChannelTemplate.allCases.count)) {
+            for _ in 0..<(try reader.readElementCount()) {
                 templates.append(try reader.readEnum(ChannelTemplate.self))
             }
             var channels: [ChannelID] = []
-            for _ in 0..<(try reader.readCount(maximum: ChannelTemplate.allCases.count)) {
+            for _ in 0..<(try reader.readElementCount()) {
                 channels.append(try reader.readIdentifier())
             }
             self = .createWorkspace(workspace: workspace, platform: platform, kind: kind, name: name,
@@ -218,7 +230,7 @@ extension CommandBody {
         case .putMembers:
             let workspace: WorkspaceID = try reader.readIdentifier()
             var members: [MemberSpec] = []
-            for _ in 0..<(try reader.readCount(maximum: Limits.batchMembersMax)) {
+            for _ in 0..<(try reader.readElementCount()) {
                 members.append(MemberSpec(userID: try reader.readIdentifier(),
                                           role: try reader.readEnum(WorkspaceRole.self),
                                           displayName: try reader.readOptionalString()))
@@ -258,7 +270,7 @@ extension CommandBody {
             let workspace: WorkspaceID = try reader.readIdentifier()
             let channel: ChannelID = try reader.readIdentifier()
             var users: [UserID] = []
-            for _ in 0..<(try reader.readCount(maximum: Limits.batchMembersMax)) {
+            for _ in 0..<(try reader.readElementCount()) {
                 users.append(try reader.readIdentifier())
             }
             self = .addChannelMembers(workspace: workspace, channel: channel, users: users)
@@ -268,7 +280,7 @@ extension CommandBody {
         case .openDirectChannel:
             let workspace: WorkspaceID = try reader.readIdentifier()
             var users: [UserID] = []
-            for _ in 0..<(try reader.readCount(maximum: Limits.groupDirectMessageMembersMax)) {
+            for _ in 0..<(try reader.readElementCount()) {
                 users.append(try reader.readIdentifier())
             }
             self = .openDirectChannel(workspace: workspace, users: users)

@@ -67,21 +67,37 @@ import Testing
         }
     }
 
-    /// Proves counts above a command's bound are refused before anything is allocated.
-    @Test func oversizedCountsThrow() {
+    /// Proves lists over the business limits still round-trip: the command is logged before the state
+    /// machine refuses it, and a log entry the codec cannot read back would stop the node replaying its log.
+    @Test func listsOverBusinessLimitsRoundTrip() throws {
+        let admin = Actor(userID: CommandSamples.ana, displayName: "Ana", isAdmin: true)
         let members = (0...Limits.batchMembersMax).map { index in
             MemberSpec(userID: UserID(rawValue: "u\(index)")!, role: .learner)
         }
-        let tooMany = Command(actor: Actor(userID: CommandSamples.ana, displayName: "Ana", isAdmin: true),
-                              timestampMilliseconds: 0,
-                              body: .putMembers(workspace: CommandSamples.workspace, members: members))
-        #expect(throws: DecodingError("count 1001 above 1000")) { try Command(decoding: tooMany.encoded()) }
-
         let users = (0...Limits.groupDirectMessageMembersMax).map { UserID(rawValue: "u\($0)")! }
-        let bigGroup = Command(actor: Actor(userID: CommandSamples.ana, displayName: "Ana", isAdmin: false),
-                               timestampMilliseconds: 0,
-                               body: .openDirectChannel(workspace: CommandSamples.workspace, users: users))
-        #expect(throws: DecodingError.self) { try Command(decoding: bigGroup.encoded()) }
+        let templates = [ChannelTemplate](repeating: .chatter, count: 5)
+        let channels = (0..<5).map { ChannelID(rawValue: "ch\($0)")! }
+        for body: CommandBody in [
+            .putMembers(workspace: CommandSamples.workspace, members: members),
+            .addChannelMembers(workspace: CommandSamples.workspace, channel: CommandSamples.channel,
+                               users: members.map(\.userID)),
+            .openDirectChannel(workspace: CommandSamples.workspace, users: users),
+            .createWorkspace(workspace: CommandSamples.workspace, platform: CommandSamples.platform, kind: .course,
+                             name: "x", externalID: nil, templates: templates, templateChannelIDs: channels),
+        ] {
+            let command = Command(actor: admin, timestampMilliseconds: 0, body: body)
+            #expect(try Command(decoding: command.encoded()) == command)
+        }
+    }
+
+    /// Proves a count larger than the bytes left is refused before anything is allocated.
+    @Test func dishonestCountsThrow() throws {
+        let command = Command(actor: Actor(userID: CommandSamples.ana, displayName: "Ana", isAdmin: false),
+                              timestampMilliseconds: 0,
+                              body: .openDirectChannel(workspace: CommandSamples.workspace, users: []))
+        var bytes = command.encoded()
+        bytes.replaceSubrange((bytes.count - 4)..., with: [0xff, 0xff, 0xff, 0xff])
+        #expect(throws: DecodingError("count 4294967295 exceeds the 0 bytes left")) { try Command(decoding: bytes) }
     }
 
     /// Proves an identifier that breaks the rules is refused when read back, not trusted.
