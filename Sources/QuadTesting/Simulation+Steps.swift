@@ -262,6 +262,10 @@ extension SimulationRun {
         return options.livenessTicksMax
     }
 
+    /// Most messages delivered while settling after one tick: far above what a healthy
+    /// group of seven exchanges per tick (a few heartbeats and appends each).
+    static let settleDeliveriesMax = 2_000
+
     /// One line per node: role, term, indices, membership.
     func describeNodes() -> String {
         ids.map { id in
@@ -280,6 +284,7 @@ extension SimulationRun {
 
     /// Delivers every message and handles every `Ready` until the group is quiet.
     mutating func settle() {
+        var deliveries = 0
         for _ in 0..<200 {
             var progressed = false
             for id in aliveIDs where nodes[id]?.raft?.hasReady == true {
@@ -289,6 +294,9 @@ extension SimulationRun {
             while let message = network.takeDeliverable(now: clock.now, random: &random, fifoPercent: 100) {
                 deliver(message)
                 progressed = true
+                deliveries += 1
+                // A bounded amount of work per tick; a group that chatters past it is stuck.
+                if deliveries >= Self.settleDeliveriesMax { return }
             }
             if !progressed || !checker.violations.isEmpty { return }
         }
