@@ -22,6 +22,10 @@ struct MatrixRunner {
         switch action {
         case .publicChannel(let channelAction): return try perform(channelAction, on: Course.chatter)
         case .privateChannel(let channelAction): return try perform(channelAction, on: Course.secret)
+        case .joinedPrivateChannel(let channelAction):
+            try community.apply(.addChannelMembers(workspace: workspace, channel: Course.secret, users: [actor.userID]),
+                                as: Course.admin)
+            return try perform(channelAction, on: Course.secret)
         case .directChannel(let channelAction): return try perform(channelAction, on: Course.direct)
         case .ownDirectChannel(let channelAction):
             let users = [actor.userID, Course.leo.userID]
@@ -62,7 +66,7 @@ struct MatrixRunner {
         case .myWorkspaces: return observeListed { try queries.myWorkspaces().contains { $0.workspace.id == workspace } }
         case .workspaceEvents:
             return observe { try queries.events(workspace, stream: EventStream.workspace, after: 0, limit: 50) }
-        case .publicChannel, .privateChannel, .directChannel, .ownDirectChannel:
+        case .publicChannel, .privateChannel, .joinedPrivateChannel, .directChannel, .ownDirectChannel:
             preconditionFailure("channel actions are performed by perform(_:on:)")
         }
     }

@@ -67,6 +67,8 @@ enum MatrixAction: Sendable, Hashable, CustomStringConvertible {
     case publicChannel(ChannelAction)
     /// On `ch-secret`, a private channel only `leo` is in.
     case privateChannel(ChannelAction)
+    /// On `ch-secret` after the admin added the caller to it (an admin outside the workspace cannot be added).
+    case joinedPrivateChannel(ChannelAction)
     /// On the DM between `leo` and `lia`.
     case directChannel(ChannelAction)
     /// On a DM between the caller and `leo`, which the caller opens first.
@@ -76,6 +78,7 @@ enum MatrixAction: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .publicChannel(let action): "public.\(action.rawValue)"
         case .privateChannel(let action): "private.\(action.rawValue)"
+        case .joinedPrivateChannel(let action): "joinedPrivate.\(action.rawValue)"
         case .directChannel(let action): "direct.\(action.rawValue)"
         case .ownDirectChannel(let action): "ownDirect.\(action.rawValue)"
         default: name
@@ -100,7 +103,7 @@ enum MatrixAction: Sendable, Hashable, CustomStringConvertible {
         case .myChannels: "myChannels"
         case .myWorkspaces: "myWorkspaces"
         case .workspaceEvents: "workspaceEvents"
-        case .publicChannel, .privateChannel, .directChannel, .ownDirectChannel: ""
+        case .publicChannel, .privateChannel, .joinedPrivateChannel, .directChannel, .ownDirectChannel: ""
         }
     }
 }

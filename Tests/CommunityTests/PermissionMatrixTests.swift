@@ -125,6 +125,47 @@ enum PermissionMatrix {
                   learner: .noChannel, nonMember: .noWorkspace),
     ]
 
+    /// `ch-secret` again, after the admin added the caller: members read and take part; only staff
+    /// manage it. The admin, outside the workspace, cannot be added and keeps the admin's rights.
+    static let joinedPrivateRows: [MatrixRow] = [
+        MatrixRow(.joinedPrivateChannel(.listed), admin: .ok, instructor: .ok, moderator: .ok,
+                  learner: .ok, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.read), admin: .ok, instructor: .ok, moderator: .ok,
+                  learner: .ok, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.members), admin: .ok, instructor: .ok, moderator: .ok,
+                  learner: .ok, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.history), admin: .ok, instructor: .ok, moderator: .ok,
+                  learner: .ok, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.thread), admin: .ok, instructor: .ok, moderator: .ok,
+                  learner: .ok, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.pins), admin: .ok, instructor: .ok, moderator: .ok,
+                  learner: .ok, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.message), admin: .ok, instructor: .ok, moderator: .ok,
+                  learner: .ok, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.events), admin: .ok, instructor: .ok, moderator: .ok,
+                  learner: .ok, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.update), admin: .ok, instructor: .ok, moderator: .ok,
+                  learner: .forbidden, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.addMembers), admin: .ok, instructor: .ok, moderator: .ok,
+                  learner: .forbidden, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.removeOther), admin: .ok, instructor: .ok, moderator: .ok,
+                  learner: .forbidden, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.leave), admin: .noMember, instructor: .ok, moderator: .ok,
+                  learner: .ok, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.post), admin: .forbidden, instructor: .ok, moderator: .ok,
+                  learner: .ok, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.editOthers), admin: .forbidden, instructor: .forbidden, moderator: .forbidden,
+                  learner: .forbidden, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.deleteOthers), admin: .ok, instructor: .ok, moderator: .ok,
+                  learner: .forbidden, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.react), admin: .forbidden, instructor: .ok, moderator: .ok,
+                  learner: .ok, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.pin), admin: .forbidden, instructor: .ok, moderator: .ok,
+                  learner: .ok, nonMember: .noWorkspace),
+        MatrixRow(.joinedPrivateChannel(.markRead), admin: .forbidden, instructor: .ok, moderator: .ok,
+                  learner: .ok, nonMember: .noWorkspace),
+    ]
+
     /// The DM between `leo` and `lia`: nobody else may know it exists, admins included.
     static let directRows: [MatrixRow] = [
         MatrixRow(.directChannel(.listed), admin: .hidden, instructor: .hidden, moderator: .hidden, learner: .hidden,
@@ -181,7 +222,7 @@ enum PermissionMatrix {
                   learner: .directFixed, nonMember: .noWorkspace),
     ]
 
-    static let rows = workspaceRows + publicRows + privateRows + directRows + ownDirectRows
+    static let rows = workspaceRows + publicRows + privateRows + joinedPrivateRows + directRows + ownDirectRows
     static let cells = rows.flatMap(\.cells)
 }
 
