@@ -32,11 +32,29 @@ extension SimulationRun {
         case 900..<955: read()
         case 955..<965: changeMembership()
         case 965..<970: transferLeadership()
-        case 970..<974: crashOne()
-        case 974..<984: restartOne()
-        case 984..<990: partition()
+        case 970..<990: faultStep()
         default: network.heal()
         }
+        proposeMembershipAfterFailover()
+    }
+
+    /// Crashes, restarts and partitions, at the seed's rates (some seeds are crash-heavy).
+    mutating func faultStep() {
+        let roll = random.int(in: 0...99)
+        if roll < crashPercent {
+            crashOne()
+        } else if roll < crashPercent + restartPercent {
+            restartOne()
+        } else if roll < crashPercent + restartPercent + 30 {
+            partition()
+        }
+    }
+
+    /// Operators retry membership changes right after a failover; some seeds do it often.
+    mutating func proposeMembershipAfterFailover() {
+        guard let leaderID = currentLeader, let term = nodes[leaderID]?.raft?.term, term != lastLeaderTerm else { return }
+        lastLeaderTerm = term
+        if random.chance(failoverMembershipPercent) { changeMembership() }
     }
 
     // MARK: Actions
@@ -162,7 +180,8 @@ extension SimulationRun {
         } else if membership.members.count < membersMax, random.chance(60) {
             let id = NodeID(nextNodeNumber)
             newNode = id
-            change = ConfigurationChange(kind: .addLearner, node: id)
+            // Usually learner first, then promotion; sometimes straight in as a voter.
+            change = ConfigurationChange(kind: random.chance(30) ? .addVoter : .addLearner, node: id)
         } else if membership.voters.count > 3 {
             change = ConfigurationChange(kind: .removeNode, node: membership.voters[random.int(in: 0...(membership.voters.count - 1))])
         } else {

@@ -42,6 +42,12 @@ struct SimulationRun {
     let inflightMessagesMax: Int
     let compactEvery: Int
     var setupSummary = ""
+    /// Percent of fault steps that crash a node, and that restart one.
+    let crashPercent: Int
+    let restartPercent: Int
+    /// Percent chance of a membership change right after each new leader appears.
+    let failoverMembershipPercent: Double
+    var lastLeaderTerm: Term = .zero
     // Statistics.
     var readsAnswered = 0
     var crashes = 0
@@ -61,6 +67,10 @@ struct SimulationRun {
         messageBytesMax = random.chance(50) ? 64 : 4096
         inflightMessagesMax = random.chance(50) ? 2 : 16
         compactEvery = random.int(in: 8...40)
+        let crashHeavy = random.chance(30)
+        crashPercent = crashHeavy ? 30 : 15
+        restartPercent = crashHeavy ? 40 : 25
+        failoverMembershipPercent = random.chance(30) ? 80 : 10
         network.dropPercent = Double(random.int(in: 0...5))
         network.duplicatePercent = Double(random.int(in: 0...3))
         network.delayPercent = Double(random.int(in: 0...20))
@@ -73,7 +83,7 @@ struct SimulationRun {
     }
 
     var setup: String {
-        "voters=\(initialVoters) preVote=\(preVote) checkQuorum=\(checkQuorum) reads=\(readOnlyMode.rawValue) batchBytes=\(messageBytesMax) inflight=\(inflightMessagesMax) compactEvery=\(compactEvery) drop=\(network.dropPercent)% dup=\(network.duplicatePercent)% delay=\(network.delayPercent)%"
+        "voters=\(initialVoters) preVote=\(preVote) checkQuorum=\(checkQuorum) reads=\(readOnlyMode.rawValue) batchBytes=\(messageBytesMax) inflight=\(inflightMessagesMax) compactEvery=\(compactEvery) crash=\(crashPercent) failoverMembership=\(Int(failoverMembershipPercent))% drop=\(network.dropPercent)% dup=\(network.duplicatePercent)% delay=\(network.delayPercent)%"
     }
 
     mutating func addNode(_ id: NodeID, configuration: ConfigurationState) {
