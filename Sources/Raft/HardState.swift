@@ -46,4 +46,10 @@ public struct ReadState: Equatable, Sendable {
     public var index: LogIndex
     /// The caller's context bytes, to match the answer to its request.
     public var context: [UInt8]
+
+    /// Makes a read state.
+    public init(index: LogIndex, context: [UInt8]) {
+        self.index = index
+        self.context = context
+    }
 }
