@@ -107,9 +107,12 @@ public enum Validation {
             defer { position += 1 }
             guard scalars[position] == "@", position == 0 || !isIdentifierScalar(scalars[position - 1]) else { continue }
             var end = position + 1
-            while end < scalars.count, isIdentifierScalar(scalars[end]) { end += 1 }
+            // An '@' inside the name belongs to it: "@jane.doe@example.edu" mentions that whole ID.
+            while end < scalars.count, isIdentifierScalar(scalars[end]) || (scalars[end] == "@" && end > position + 1) {
+                end += 1
+            }
             var candidate = String(String.UnicodeScalarView(scalars[(position + 1)..<end]))
-            while candidate.hasSuffix(".") { candidate.removeLast() }  // sentence end, "thanks @ana."
+            while candidate.hasSuffix(".") || candidate.hasSuffix("@") { candidate.removeLast() }  // "thanks @ana."
             if let user = UserID(rawValue: candidate), seen.insert(user).inserted { found.append(user) }
             position = end - 1
         }

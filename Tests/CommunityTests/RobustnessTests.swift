@@ -60,6 +60,7 @@ struct FailingRows: RowReader {
         #expect(ids("thanks @lia.") == ["lia"])
         #expect(ids("mail ana@example.edu or @@bo") == ["bo"])
         #expect(ids("@ alone, @é, @") == [])
+        #expect(ids("ask @jane.doe@example.edu.") == ["jane.doe@example.edu"])
         let many = (0..<80).map { "@u\($0)" }.joined(separator: " ")
         #expect(ids(many).count == Limits.mentionsPerMessageMax)
     }
