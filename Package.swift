@@ -114,6 +114,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "NodeTests",
+            dependencies: ["Node", "Community", "Storage", "QuadCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "ProcessTests", dependencies: ["QuadCore"], swiftSettings: strict),
     ]
 )
