@@ -124,6 +124,9 @@ public struct RaftGroup {
         with(message.to) { $0.step(message) }
     }
 
+    /// Queues `message` for delivery (after taking it aside with `take(where:)`).
+    public mutating func enqueue(_ message: Message) { pending.append(message) }
+
     /// Removes and returns the queued messages matching `predicate` (to reorder or drop them).
     public mutating func take(where predicate: (Message) -> Bool) -> [Message] {
         let taken = pending.filter(predicate)

@@ -42,11 +42,14 @@ extension SimulationRun {
     mutating func faultStep() {
         let roll = random.int(in: 0...99)
         if roll < crashPercent {
-            crashOne()
+            // Half the crashes hit the leader: that is where the interesting windows are.
+            if random.chance(50), let leaderID = currentLeader { crash(leaderID) } else { crashOne() }
         } else if roll < crashPercent + restartPercent {
             restartOne()
-        } else if roll < crashPercent + restartPercent + 30 {
+        } else if roll < crashPercent + restartPercent + 15 {
             partition()
+        } else if roll < crashPercent + restartPercent + 30, let leaderID = currentLeader {
+            network.partition([leaderID], from: ids.filter { $0 != leaderID })
         }
     }
 
