@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "QuadCore", "Community", "Storage",
+                "QuadCore", "Community", "Storage", "Raft",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -116,7 +116,8 @@ let package = Package(
         ),
         .testTarget(
             name: "NodeTests",
-            dependencies: ["Node", "Community", "Storage", "QuadCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Node", "Community", "Storage", "QuadCore", "Raft",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(name: "ProcessTests", dependencies: ["QuadCore"], swiftSettings: strict),
