@@ -117,7 +117,8 @@ let package = Package(
         .testTarget(
             name: "NodeTests",
             dependencies: ["Node", "Community", "Storage", "QuadCore", "Raft",
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(name: "ProcessTests", dependencies: ["QuadCore"], swiftSettings: strict),

@@ -35,6 +35,8 @@ public struct NodeError: Error, Sendable, Equatable, CustomStringConvertible {
         case unavailable
         /// Storage failed; the node stops serving writes.
         case storage
+        /// This node does not lead the partition; forward to the leader.
+        case notLeader = "not_leader"
     }
 
     public let code: Code
