@@ -28,7 +28,8 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         switch error {
         case .keyNotFound(let key, let context):
             return .invalid("missing_field", "Field '\(path(context.codingPath + [key]))' is required.")
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+        case .typeMismatch(_, let context) where !context.codingPath.isEmpty,
+             .valueNotFound(_, let context) where !context.codingPath.isEmpty:
             return .invalid("invalid_field", "Field '\(path(context.codingPath))' has the wrong type.")
         case .dataCorrupted(let context) where !context.codingPath.isEmpty:
             return .invalid("invalid_field", "Field '\(path(context.codingPath))': \(context.debugDescription)")
@@ -87,6 +88,9 @@ public struct APIError: Error, Sendable, HTTPResponseError {
             default:
                 return APIError(error.status, "http_\(error.status.code)", error.body ?? error.status.reasonPhrase)
             }
+        case let error as any HTTPResponseError where error.status == .contentTooLarge:
+            // `collect(upTo:)` throws NIO's NIOTooManyBytesError, not an HTTPError, for large bodies.
+            return APIError(.contentTooLarge, "body_too_large", "The request body is larger than 1 MiB.")
         case is RowReadFailure, is StorageError:
             return APIError(.internalServerError, "storage_failure", "The node could not read its storage.")
         default:
