@@ -132,6 +132,14 @@ public final class CommunityNode: Service, Sendable {
         queries(forKey: workspace.rawValue, actor: actor)
     }
 
+    /// Waits until reads of `key`'s partition on this node are linearizable: immediate on a
+    /// single node (acknowledgement waits for apply), ReadIndex in a cluster. Throws 503-class
+    /// `NodeError` when the partition has no leader.
+    public func readBarrier(forKey key: String) async throws {
+        guard let replicas else { return }
+        try await replicas.linearizableBarrier(for: placement.partition(ofKey: key))
+    }
+
     /// Queries over the partition holding any stably named object.
     public func queries(forKey key: String, actor: Actor) -> CommunityQueries<PartitionRowReader> {
         CommunityQueries(reader: PartitionRowReader(database: database, partition: placement.partition(ofKey: key)),

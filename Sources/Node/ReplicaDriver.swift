@@ -30,7 +30,8 @@ public actor ReplicaDriver {
     private var waiting: [UInt64: Waiter] = [:]
     private var roundScheduled = false
     private var stopped = false
-    private var leaders: [PartitionID: NodeID] = [:]
+    var readWaiters: [UInt64: ReadWaiter] = [:]
+    var nextReadID: UInt64 = 0
 
     struct Waiter {
         let partition: PartitionID
@@ -59,11 +60,16 @@ public actor ReplicaDriver {
             host.tick()
             round()
             expireWaiters()
+            settleReads([])
         }
         for (_, waiter) in waiting {
             waiter.continuation.resume(throwing: NodeError(.unavailable, "The node is shutting down."))
         }
         waiting.removeAll()
+        for (_, waiter) in readWaiters {
+            waiter.continuation.resume(throwing: NodeError(.unavailable, "The node is shutting down."))
+        }
+        readWaiters.removeAll()
     }
 
     public func stop() { stopped = true }
@@ -100,7 +106,7 @@ public actor ReplicaDriver {
         }
     }
 
-    private func scheduleRound() {
+    func scheduleRound() {
         guard !roundScheduled else { return }
         roundScheduled = true
         Task { self.scheduledRound() }
@@ -128,6 +134,7 @@ public actor ReplicaDriver {
         for (peer, messages) in byPeer { messenger.send(messages, to: peer) }
         for (id, result) in output.outcomes { waiting.removeValue(forKey: id)?.continuation.resume(returning: result) }
         events.publish(output.events)
+        settleReads(output.readStates)
         failProposalsOfLostLeaderships()
     }
 

@@ -46,6 +46,8 @@ public struct HostOutput: Sendable {
     public var outcomes: [(UInt64, Result<Outcome, CommunityError>)] = []
     /// Events applied, for real-time subscribers.
     public var events: [Event] = []
+    /// Answers to read requests: once a group applied up to `index`, reads with `context` may go.
+    public var readStates: [(PartitionID, ReadState)] = []
     /// Whether the round wrote with fsync.
     public var synced = false
 }
@@ -117,6 +119,16 @@ public final class ReplicaHost {
         return id
     }
 
+    /// Asks `partition`'s group for a linearizable read point (ReadIndex, forwarded to the leader
+    /// by followers); the answer comes back in `HostOutput.readStates` with `context`.
+    public func requestRead(in partition: PartitionID, context: [UInt8]) throws {
+        guard groups[partition] != nil else { throw NodeError(.unavailable, "This node does not hold \(partition).") }
+        try groups[partition]?.readIndex(context: context)
+    }
+
+    /// The index up to which `partition`'s rows are applied on this node.
+    public func appliedIndex(of partition: PartitionID) -> LogIndex { applied[partition] ?? .zero }
+
     /// Persist, then (after the caller sends) apply: everything every group has ready.
     public func process() throws -> HostOutput {
         var output = HostOutput()
@@ -138,6 +150,7 @@ public final class ReplicaHost {
         for (partition, ready) in readies {
             storages[partition]?.didPersist(ready)
             output.messages += ready.messages.map { (partition, $0) }
+            output.readStates += ready.readStates.map { (partition, $0) }
             try apply(ready.committedEntries, partition: partition, into: rows, output: &output)
         }
         try database.write(rows, sync: false)

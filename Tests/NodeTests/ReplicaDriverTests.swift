@@ -141,6 +141,13 @@ import Testing
             sequences.append(message.sequence.rawValue)
         }
         #expect(sequences == Array(1...30))
+        // Every node, after its read barrier, reads all 30 at once (no polling: linearizable).
+        let partition = Self.placement.partition(of: workspace)
+        for node in Self.members {
+            try await #require(cluster.driver(node)).linearizableBarrier(for: partition)
+            let texts = try await Self.history(cluster, node, workspace, channel)
+            #expect(texts == (0..<30).map { "p\($0)" }, "node \(node) after its barrier")
+        }
         await cluster.shutdown()
     }
 
