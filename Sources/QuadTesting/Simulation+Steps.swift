@@ -24,6 +24,11 @@ extension SimulationRun {
 
     mutating func chaosStep() {
         let roll = random.int(in: 0...999)
+        if roll < stormPerMille {
+            faultStep()
+            proposeMembershipAfterFailover()
+            return
+        }
         switch roll {
         case 0..<430: deliverOne()
         case 430..<680: processOneReady()
