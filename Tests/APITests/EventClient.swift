@@ -62,10 +62,10 @@ struct EventClient: Sendable {
         return received.frames.withLock { $0 }
     }
 
-    /// Whether the server refuses to upgrade a connection with `headers` and `resume`.
-    static func upgradeRefused(port: Int, workspace: String, resume: String?, headers: HTTPFields) async throws
+    /// Whether the server refuses to upgrade a connection with `headers` and the query `query`.
+    static func upgradeRefused(port: Int, workspace: String, query: String?, headers: HTTPFields) async throws
         -> Bool {
-        let url = "ws://127.0.0.1:\(port)/v1/workspaces/\(workspace)/events" + (resume.map { "?resume=\($0)" } ?? "")
+        let url = "ws://127.0.0.1:\(port)/v1/workspaces/\(workspace)/events" + (query.map { "?\($0)" } ?? "")
         do {
             try await WebSocketClient.connect(url: url, configuration: .init(additionalHeaders: headers),
                                               logger: Logger(label: "quad-api-tests-ws")) { _, _, _ in }

@@ -100,8 +100,8 @@ import Testing
         }
     }
 
-    @Test func upgradesAreRefusedWithoutTokenWorkspaceOrValidResume() async throws {
-        // Proves the WebSocket upgrade is refused with no or a bad token, outside the workspace, and with a malformed resume.
+    @Test func upgradesNeedATokenTheWorkspaceAndAValidResume() async throws {
+        // Proves the WebSocket upgrade is refused with no or a bad token, outside the workspace, or with a malformed resume, accepts ?access_token=, and is 404 as a plain GET.
         try await TestServer.run { server in
             let course = try await Course.make(on: server)
             let learner: HTTPFields = [.authorization: "Bearer \(try await server.token(Users.learner))"]
@@ -112,14 +112,21 @@ import Testing
                 (outsider, course.workspace, nil),
                 (learner, "ws_none", nil),
                 (learner, "bad%20id", nil),
-                (learner, course.workspace, "chatter"),
-                (learner, course.workspace, "workspace:x"),
-                (learner, course.workspace, "bad%20stream:1"),
+                (learner, course.workspace, "resume=chatter"),
+                (learner, course.workspace, "resume=workspace:x"),
+                (learner, course.workspace, "resume=bad%20stream:1"),
+                ([:], course.workspace, "access_token=nope"),
             ]
-            for (headers, workspace, resume) in refusals {
-                #expect(try await EventClient.upgradeRefused(port: server.port, workspace: workspace, resume: resume,
-                                                             headers: headers), "\(workspace) \(resume ?? "")")
+            for (headers, workspace, query) in refusals {
+                #expect(try await EventClient.upgradeRefused(port: server.port, workspace: workspace, query: query,
+                                                             headers: headers), "\(workspace) \(query ?? "")")
             }
+            expectError(try await server.get("\(course.base)/events", as: Users.learner), .notFound, "not_found")
+            // Browsers cannot set headers on a WebSocket: the token may come as `access_token`.
+            let token = try await server.token(Users.learner)
+            #expect(try await !EventClient.upgradeRefused(port: server.port, workspace: course.workspace,
+                                                          query: "access_token=\(token)&resume=workspace:0",
+                                                          headers: [:]))
         }
     }
 }
