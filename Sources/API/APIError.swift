@@ -70,7 +70,7 @@ public struct APIError: Error, Sendable, HTTPResponseError {
             return APIError(status, error.code, error.message)
         case let error as NodeError:
             switch error.code {
-            case .overloaded, .unavailable:
+            case .overloaded, .unavailable, .notLeader:
                 var answer = APIError(.serviceUnavailable, error.code.rawValue, error.message)
                 answer.retryAfterSeconds = 1
                 return answer
