@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
     ],
     targets: [
         .systemLibrary(
@@ -50,9 +52,20 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Transport",
+            dependencies: [
+                "QuadCore", "Raft",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Node",
             dependencies: [
-                "QuadCore", "Community", "Storage", "Raft",
+                "QuadCore", "Community", "Storage", "Raft", "Transport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,5 +138,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ProcessTests", dependencies: ["QuadCore"], swiftSettings: strict),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: [
+                "Transport", "Raft", "QuadCore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )
