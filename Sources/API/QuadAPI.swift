@@ -72,6 +72,7 @@ public enum QuadAPI {
         routes.addWorkspaceRoutes(to: v1)
         routes.addChannelRoutes(to: v1)
         routes.addMessageRoutes(to: v1)
+        AdminRoutes(node: node).add(to: v1)
         return router
     }
 }

@@ -68,7 +68,8 @@ public final class CommunityNode: Service, Sendable {
         }
         let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let events = EventHub()
-        let driver = ReplicaDriver(host: host, placement: placement, messenger: messenger, events: events,
+        let driver = ReplicaDriver(host: host, placement: placement, members: configuration.members,
+                                   messenger: messenger, events: events,
                                    eventLoop: loop.next())
         return CommunityNode(configuration: configuration, database: database, placement: placement, logger: logger,
                              replicas: driver, replicaLoop: loop, events: events)

@@ -1,5 +1,6 @@
 public import Community
 public import QuadCore
+import Foundation
 import Raft
 
 extension ReplicaDriver {
@@ -16,13 +17,31 @@ extension ReplicaDriver {
         guard let leader = leader(of: partition), leader != nodeID else {
             throw NodeError(.unavailable, "\(partition) has no leader right now; retry shortly.")
         }
-        let answer = try await messenger.forward(command.encoded(), to: leader, timeout: Self.forwardTimeout)
+        let answer = try await messenger.forward([ForwardKind.command.rawValue] + command.encoded(), to: leader,
+                                                 timeout: Self.forwardTimeout)
         return try Self.decodeForwardAnswer(answer)
     }
 
     /// Serves a write forwarded by another node: proposes it if this node leads the partition.
     /// Always returns an answer: the outcome, or the node error the forwarder should raise.
     public func handleForward(_ request: [UInt8]) async -> [UInt8] {
+        switch request.first.flatMap(ForwardKind.init(rawValue:)) {
+        case .command: return await handleForwardedCommand(Array(request.dropFirst()))
+        case .status:
+            let data = (try? JSONEncoder().encode(nodeStatus(members: members))) ?? Data()
+            return [0] + Array(data)
+        case nil: return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
+        }
+    }
+
+    /// Asks `peer` for its status over the peer link.
+    func askStatus(of peer: NodeID, timeout: Duration) async throws -> NodeStatus {
+        let answer = try await messenger.forward([ForwardKind.status.rawValue], to: peer, timeout: timeout)
+        guard answer.first == 0 else { throw NodeError(.unavailable, "\(peer) did not report its status") }
+        return try JSONDecoder().decode(NodeStatus.self, from: Data(answer.dropFirst()))
+    }
+
+    private func handleForwardedCommand(_ request: [UInt8]) async -> [UInt8] {
         do {
             let command = try Command(decoding: request)
             let result = try await propose(command)

@@ -22,6 +22,8 @@ public actor ReplicaDriver {
 
     public let nodeID: NodeID
     public let placement: Placement
+    /// Every member of the cluster.
+    public let members: [NodeID]
     let host: ReplicaHost
     let messenger: any PeerMessenger
     let events: EventHub
@@ -42,9 +44,10 @@ public actor ReplicaDriver {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { eventLoop.executor.asUnownedSerialExecutor() }
 
     /// A driver over `host` (whose groups are already open), running on `eventLoop`.
-    public init(host: ReplicaHost, placement: Placement, messenger: any PeerMessenger, events: EventHub,
-                eventLoop: any EventLoop) {
+    public init(host: ReplicaHost, placement: Placement, members: [NodeID], messenger: any PeerMessenger,
+                events: EventHub, eventLoop: any EventLoop) {
         self.nodeID = host.nodeID
+        self.members = members
         self.host = host
         self.placement = placement
         self.messenger = messenger

@@ -70,7 +70,7 @@ import Testing
             for raw in 0..<placement.partitionCount {
                 try host.openGroup(PartitionID(raw), members: members, randomSeed: id.rawValue &* 31 &+ UInt64(raw))
             }
-            let driver = ReplicaDriver(host: host, placement: placement,
+            let driver = ReplicaDriver(host: host, placement: placement, members: members,
                                        messenger: LoopbackMessenger(owner: id, network: network), events: EventHub(),
                                        eventLoop: loops.next())
             network.drivers.withLock { $0[id] = driver }
