@@ -3,6 +3,7 @@ import GRPCNIOTransportHTTP2
 import Logging
 import QuadCore
 import Raft
+import ServiceLifecycle
 import Synchronization
 import Testing
 @testable import Transport
@@ -214,5 +215,31 @@ func withLinks<T>(
             links.send([heartbeat(5)], to: NodeID(2))
             #expect(await eventually { peer.inbox.count == 1 })
         }
+    }
+
+    @Test func bothServicesStopOnGracefulShutdown() async throws {
+        // Proves PeerServer and PeerLinks run under a ServiceGroup and both return after a
+        // graceful shutdown even though a Deliver stream is open (within the server's grace).
+        let inbox = Inbox()
+        let probe = try await RunningServer.start()
+        await probe.stop()
+        let address = probe.address
+        let finished = Atomic<Bool>(false)
+        let restarted = PeerServer(host: "127.0.0.1", port: address.port, logger: quietLogger, sink: { sender, batch in
+            inbox.batches.withLock { $0.append((sender, batch)) }
+        }, forwardHandler: { _, bytes in bytes })
+        let peerLinks = try PeerLinks(nodeID: NodeID(1), peers: [NodeID(2): address], logger: quietLogger)
+        let serviceGroup = ServiceGroup(services: [restarted, peerLinks], logger: quietLogger)
+        let task = Task {
+            try await serviceGroup.run()
+            finished.store(true, ordering: .relaxed)
+        }
+        peerLinks.send([heartbeat(1)], to: NodeID(2))
+        #expect(await eventually { inbox.count == 1 })
+        let started = ContinuousClock.now
+        await serviceGroup.triggerGracefulShutdown()
+        #expect(await eventually(within: .seconds(20)) { finished.load(ordering: .relaxed) })
+        print("graceful shutdown of server and links took \(ContinuousClock.now - started)")
+        task.cancel()
     }
 }
