@@ -56,6 +56,9 @@ final class OutboundQueue: Sendable {
     /// Frames currently queued.
     var count: Int { state.withLock { $0.count } }
 
+    /// Whether the consumer is suspended in `next()`.
+    var isWaiting: Bool { state.withLock { $0.waiter != nil } }
+
     /// Adds a frame, dropping the oldest ones while a bound would be exceeded; returns the
     /// dropped frames (the new frame itself when the queue is closed).
     func enqueue(_ frame: QueuedFrame) -> [QueuedFrame] {
