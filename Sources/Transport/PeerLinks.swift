@@ -17,8 +17,8 @@ public final class PeerLinks: Service, Sendable {
     public struct Configuration: Sendable {
         /// First wait before reconnecting to a peer that failed: 50 ms, about one heartbeat.
         public var reconnectBackoffInitial: Duration = .milliseconds(50)
-        /// Cap of the doubling reconnect wait: 1 s, well under an election timeout of typical
-        /// settings' order, so a returning peer is heard again quickly.
+        /// Cap of the doubling reconnect wait: 1 s, so a returning peer is heard from again within
+        /// about a second while a dead one costs at most one connection attempt a second.
         public var reconnectBackoffMax: Duration = .seconds(1)
         /// Frames queued per peer before the oldest are dropped.
         public var queuedFramesMax = TransportLimits.queuedFramesPerPeerMax
