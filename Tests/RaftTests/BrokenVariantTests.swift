@@ -10,9 +10,9 @@ import Testing
 @Suite struct BrokenVariantTests {
     /// The first seed that exposes each variant. Cheap ones are searched from seed 1 here.
     static let searched: [(TestingFault, UInt64)] = [
-        (.acknowledgeBeforeDurable, 1),
-        (.truncateMatchingSuffix, 70),
-        (.voteNotPersisted, 76),
+        (.acknowledgeBeforeDurable, 2),
+        (.truncateMatchingSuffix, 4),
+        (.voteNotPersisted, 10),
     ]
 
     /// Searching seeds 1, 2, 3, ... finds the variant at the recorded seed, and the correct
@@ -34,11 +34,11 @@ import Testing
     }
 
     /// Committing a previous-term entry by counting (Figure 8) needs three leaders with
-    /// diverging logs and a crash in a one-message window; the first seed that does it is 490.
+    /// diverging logs and a crash in a one-message window; the first seed that does it is 133.
     @Test func simulatorFindsCommitOfPreviousTermEntry() {
-        let broken = Simulation.run(SimulationOptions(seed: 490, faults: [.commitPreviousTermByCounting]))
+        let broken = Simulation.run(SimulationOptions(seed: 133, faults: [.commitPreviousTermByCounting]))
         #expect(broken.violations.contains { $0.invariant == "leader completeness" || $0.invariant == "state machine safety" })
-        #expect(Simulation.run(SimulationOptions(seed: 490)).violations.isEmpty)
+        #expect(Simulation.run(SimulationOptions(seed: 133)).violations.isEmpty)
     }
 
     /// Ongaro's 2015 bug, reproduced: without the "commit in your own term first" rule, a new
