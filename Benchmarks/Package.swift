@@ -7,7 +7,8 @@ let package = Package(
     name: "QuadBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        // Named, so the product references below hold whatever the checkout folder is called.
+        .package(name: "quad", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
