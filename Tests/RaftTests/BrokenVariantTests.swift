@@ -41,6 +41,14 @@ import Testing
         #expect(Simulation.run(SimulationOptions(seed: 133)).violations.isEmpty)
     }
 
+    /// A configuration change before the term's first commit needs two changes straddling a
+    /// failover and then a split; reconfiguration-heavy seeds find it, first at seed 2088.
+    @Test func simulatorFindsConfigurationChangeBeforeTermCommit() {
+        let broken = Simulation.run(SimulationOptions(seed: 2088, faults: [.configurationChangeBeforeTermCommit]))
+        #expect(!broken.violations.isEmpty)
+        #expect(Simulation.run(SimulationOptions(seed: 2088)).violations.isEmpty)
+    }
+
     /// Ongaro's 2015 bug, reproduced: without the "commit in your own term first" rule, a new
     /// leader adds a second voter while the first addition (from the old term) is still
     /// pending; a node that holds both changes without knowing they are committed still uses
