@@ -88,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "quad",
             dependencies: [
-                "API", "Node", "QuadCore",
+                "API", "Node", "QuadCore", "Raft", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -114,7 +114,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "QuadCoreTests", dependencies: ["QuadCore"], swiftSettings: strict),
-        .testTarget(name: "RaftTests", dependencies: ["Raft", "QuadTesting", "QuadCore"], swiftSettings: strict),
+        .testTarget(name: "RaftTests", dependencies: ["Raft", "QuadTesting", "QuadCore"], exclude: ["testdata"], swiftSettings: strict),
         .testTarget(name: "CommunityTests", dependencies: ["Community", "QuadCore"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "QuadCore"], swiftSettings: strict),
         .testTarget(

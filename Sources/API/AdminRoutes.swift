@@ -1,5 +1,6 @@
 import Hummingbird
 import Node
+import QuadCore
 
 /// The operator's API under `/v1/admin`, for administrators only; `quadctl` talks to it.
 struct AdminRoutes: Sendable {
@@ -13,6 +14,13 @@ struct AdminRoutes: Sendable {
         group.get("admin/cluster") { _, context in
             try requireAdmin(context)
             return try await node.clusterReport().ok
+        }
+        group.get("admin/locate/:workspace") { _, context in
+            try requireAdmin(context)
+            guard let raw = context.parameters.get("workspace"), let workspace = WorkspaceID(rawValue: raw) else {
+                throw APIError.invalid("invalid_workspace_id", "The workspace ID in the path is not a valid identifier.")
+            }
+            return try await node.locate(workspace).ok
         }
     }
 

@@ -143,3 +143,25 @@ extension CommunityNode {
                                  ? all.filter { (replicaCount[$0] ?? 0) < expected } : [])
     }
 }
+
+/// Where a workspace lives: its partition, that partition's leader (0 when none) and replicas.
+public struct WorkspaceLocation: Sendable, Codable, Equatable {
+    public var workspace: String
+    public var partition: UInt32
+    public var leader: UInt64
+    public var replicas: [UInt64]
+}
+
+extension CommunityNode {
+    /// Locates `workspace` from this node's view (its own groups, or the cluster report).
+    public func locate(_ workspace: WorkspaceID) async throws -> WorkspaceLocation {
+        let partition = placement.partition(of: workspace)
+        let report = try await clusterReport()
+        let views = report.nodes.compactMap { $0.status?.partitions.first { $0.partition == partition.rawValue } }
+        let leader = report.nodes.first { node in
+            node.status?.partitions.contains { $0.partition == partition.rawValue && $0.role == "leader" } == true
+        }?.id ?? 0
+        return WorkspaceLocation(workspace: workspace.rawValue, partition: partition.rawValue, leader: leader,
+                                 replicas: views.first?.replicas ?? [])
+    }
+}

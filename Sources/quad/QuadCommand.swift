@@ -4,7 +4,22 @@ import Foundation
 import Logging
 import Node
 import QuadCore
+import Raft
 import ServiceLifecycle
+import Transport
+
+/// Raft traffic and forwarding over the HTTP/2 peer links.
+struct PeerLinksMessenger: PeerMessenger {
+    let links: PeerLinks
+
+    func send(_ messages: [(PartitionID, Raft.Message)], to peer: NodeID) {
+        links.send(messages, to: peer)
+    }
+
+    func forward(_ request: [UInt8], to peer: NodeID, timeout: Duration) async throws -> [UInt8] {
+        try await links.forward(request, to: peer, deadline: .now + timeout)
+    }
+}
 
 /// `quad`: runs one Quad node.
 @main
@@ -28,6 +43,16 @@ struct QuadCommand: AsyncParsableCommand {
     @Option(help: "Partition count, fixed when the data directory is created.")
     var partitions: UInt32 = Placement.partitionCountDefault
 
+    @Option(name: .customLong("members"),
+            help: "Cluster members as ID=HOST:PEERPORT,... (this node included); omit to run a single node.")
+    var membersList: String?
+
+    @Option(name: .customLong("peer-host"), help: "Address to serve peer (Raft) traffic on, in a cluster.")
+    var peerHost = "127.0.0.1"
+
+    @Option(name: .customLong("peer-port"), help: "Port to serve peer (Raft) traffic on, in a cluster.")
+    var peerPort: Int?
+
     @Flag(name: .customLong("dev-signin"),
           help: "Accept development tokens from `quadctl dev-token` (never in production).")
     var developmentSignin = false
@@ -42,6 +67,34 @@ struct QuadCommand: AsyncParsableCommand {
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        let members = try parsedMembers()
+        if !members.isEmpty {
+            guard let own = members[NodeID(nodeID)] else {
+                throw ValidationError("--members must include this node's --node-id \(nodeID)")
+            }
+            guard members.count >= 2 else { throw ValidationError("a cluster needs at least two --members") }
+            if let peerPort, peerPort != own.port {
+                throw ValidationError("--peer-port \(peerPort) differs from this node's entry in --members (\(own.port))")
+            }
+        }
+    }
+
+    /// `1=127.0.0.1:9091,2=127.0.0.1:9092` -> members.
+    func parsedMembers() throws -> [NodeID: PeerAddress] {
+        guard let membersList, !membersList.isEmpty else { return [:] }
+        var members: [NodeID: PeerAddress] = [:]
+        for item in membersList.split(separator: ",") {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let id = UInt64(parts[0]), id >= 1,
+                  let colon = parts[1].lastIndex(of: ":"), let port = Int(parts[1][parts[1].index(after: colon)...]),
+                  (1...65535).contains(port)
+            else { throw ValidationError("--members entries look like 2=127.0.0.1:9092, not '\(item)'") }
+            let host = String(parts[1][..<colon])
+            guard members.updateValue(PeerAddress(host: host, port: port), forKey: NodeID(id)) == nil else {
+                throw ValidationError("node \(id) appears twice in --members")
+            }
+        }
+        return members
     }
 
     func run() async throws {
@@ -49,13 +102,30 @@ struct QuadCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         logger[metadataKey: "node"] = "\(nodeID)"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let members = try parsedMembers()
+        var configuration = NodeConfiguration(dataDirectory: dataDirectory, nodeID: NodeID(nodeID),
+                                              partitionCount: partitions)
+        configuration.members = members.keys.sorted()
+        var peerServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var links: PeerLinks?
+        if !members.isEmpty {
+            var peers = members
+            peers[NodeID(nodeID)] = nil
+            links = try PeerLinks(nodeID: NodeID(nodeID), peers: peers, logger: logger)
+        }
         let node: CommunityNode
         do {
-            node = try CommunityNode.open(
-                NodeConfiguration(dataDirectory: dataDirectory, nodeID: NodeID(nodeID), partitionCount: partitions),
-                logger: logger)
+            node = try CommunityNode.open(configuration, logger: logger,
+                                          messenger: links.map { PeerLinksMessenger(links: $0) })
         } catch {
             throw ValidationError("cannot open the data directory \(dataDirectory): \(error)")
+        }
+        if let links, let own = members[NodeID(nodeID)] {
+            let server = PeerServer(
+                host: peerHost, port: own.port, logger: logger,
+                sink: { _, messages in await node.receive(messages) },
+                forwardHandler: { _, request in await node.handleForward(request) })
+            peerServices = [.init(service: links), .init(service: server)]
         }
         let serverLogger = logger
         let app = try await QuadAPI.makeApplication(
@@ -67,7 +137,7 @@ struct QuadCommand: AsyncParsableCommand {
             })
         let group = ServiceGroup(
             configuration: .init(
-                services: [
+                services: peerServices + [
                     .init(service: node),
                     .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup,
                           failureTerminationBehavior: .gracefullyShutdownGroup),

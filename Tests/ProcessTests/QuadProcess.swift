@@ -7,6 +7,8 @@ import FoundationNetworking
 final class QuadProcess {
     let dataDirectory: String
     let port: Int
+    /// More flags for `quad` (cluster membership, node ID).
+    let extraArguments: [String]
     private var process: Process?
 
     /// Where `swift build` put the executables (`QUAD_BIN_PATH`, set by `make test`).
@@ -17,9 +19,10 @@ final class QuadProcess {
         return packageRoot.appendingPathComponent(".build/debug").path
     }
 
-    init(dataDirectory: String, port: Int) {
+    init(dataDirectory: String, port: Int, extraArguments: [String] = []) {
         self.dataDirectory = dataDirectory
         self.port = port
+        self.extraArguments = extraArguments
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -33,8 +36,20 @@ final class QuadProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--data-dir", dataDirectory, "--port", String(port), "--dev-signin",
-                             "--log-level", "warning"]
+                             "--log-level", ProcessInfo.processInfo.environment["QUAD_TEST_LOG_LEVEL"] ?? "warning"] + extraArguments
         process.standardOutput = FileHandle.nullDevice
+        // The node's log (and a crash report, if any) goes to a file in its data directory.
+        let logPath = dataDirectory + "/quad.log"
+        if !FileManager.default.fileExists(atPath: logPath) {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try log.seekToEnd()
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no"
+        process.environment = environment
         try process.run()
         self.process = process
         try await poll(deadline: .seconds(30), "quad to answer /health") {
