@@ -73,19 +73,32 @@ public enum DevelopmentSigninKey {
     }
 }
 
-/// Verifies bearer tokens and turns them into an `Actor`.
+/// Verifies bearer tokens and turns them into an `Actor`: development tokens (HS256 with the
+/// node's key, when dev sign-in is on) and the platforms' own tokens (`SingleSignOn`).
 public struct TokenVerifier: Sendable {
-    let keys: JWTKeyCollection
+    /// The development key; nil when dev sign-in is off.
+    let keys: JWTKeyCollection?
+    /// Tokens from the issuers configured on the platforms; nil only in tests of dev sign-in.
+    let singleSignOn: SingleSignOn?
 
-    /// A verifier for development tokens signed with `key`.
-    public static func development(key: [UInt8]) async -> TokenVerifier {
+    /// A verifier for development tokens signed with `key` (and SSO tokens, when given).
+    public static func development(key: [UInt8], singleSignOn: SingleSignOn? = nil) async -> TokenVerifier {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
-        return TokenVerifier(keys: keys)
+        return TokenVerifier(keys: keys, singleSignOn: singleSignOn)
+    }
+
+    /// A verifier that accepts only the platforms' own tokens.
+    public static func singleSignOn(_ singleSignOn: SingleSignOn) -> TokenVerifier {
+        TokenVerifier(keys: nil, singleSignOn: singleSignOn)
     }
 
     /// The caller a token names; throws 401 for anything else.
     func actor(forToken token: String) async throws -> Actor {
+        guard let keys, isDevelopmentToken(token) else {
+            guard let singleSignOn else { throw APIError.unauthenticated("The token is invalid or expired.") }
+            return try await singleSignOn.actor(forToken: token)
+        }
         let claims: QuadClaims
         do {
             claims = try await keys.verify(token, as: QuadClaims.self)
@@ -97,6 +110,12 @@ public struct TokenVerifier: Sendable {
         }
         let name = claims.name.flatMap { $0.isEmpty ? nil : String($0.prefix(Limits.nameCharactersMax)) }
         return Actor(userID: user, displayName: name ?? user.rawValue, isAdmin: claims.admin ?? false)
+    }
+
+    /// Whether the token claims the development issuer (checked, not trusted: it still has to
+    /// verify with the development key).
+    private func isDevelopmentToken(_ token: String) -> Bool {
+        TokenInspection.unverifiedClaims(token)?["iss"] as? String == QuadClaims.developmentIssuer
     }
 }
 
