@@ -80,6 +80,8 @@ public struct TokenVerifier: Sendable {
     let keys: JWTKeyCollection?
     /// Tokens from the issuers configured on the platforms; nil only in tests of dev sign-in.
     let singleSignOn: SingleSignOn?
+    /// Sessions issued by LTI launches on this node.
+    var sessions: SessionTokens?
 
     /// A verifier for development tokens signed with `key` (and SSO tokens, when given).
     public static func development(key: [UInt8], singleSignOn: SingleSignOn? = nil) async -> TokenVerifier {
@@ -95,7 +97,9 @@ public struct TokenVerifier: Sendable {
 
     /// The caller a token names; throws 401 for anything else.
     func actor(forToken token: String) async throws -> Actor {
-        guard let keys, isDevelopmentToken(token) else {
+        let issuer = TokenInspection.unverifiedClaims(token)?["iss"] as? String
+        if let sessions, issuer == SessionClaims.issuer { return try await sessions.actor(forToken: token) }
+        guard let keys, issuer == QuadClaims.developmentIssuer else {
             guard let singleSignOn else { throw APIError.unauthenticated("The token is invalid or expired.") }
             return try await singleSignOn.actor(forToken: token)
         }
@@ -110,12 +114,6 @@ public struct TokenVerifier: Sendable {
         }
         let name = claims.name.flatMap { $0.isEmpty ? nil : String($0.prefix(Limits.nameCharactersMax)) }
         return Actor(userID: user, displayName: name ?? user.rawValue, isAdmin: claims.admin ?? false)
-    }
-
-    /// Whether the token claims the development issuer (checked, not trusted: it still has to
-    /// verify with the development key).
-    private func isDevelopmentToken(_ token: String) -> Bool {
-        TokenInspection.unverifiedClaims(token)?["iss"] as? String == QuadClaims.developmentIssuer
     }
 }
 

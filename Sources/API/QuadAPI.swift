@@ -41,6 +41,7 @@ public enum QuadAPI {
             verifier = await TokenVerifier.development(key: key, singleSignOn: singleSignOn)
             logger.warning("development sign-in is ON: tokens from `quadctl dev-token` are accepted")
         }
+        verifier.sessions = await SessionTokens.make()
         let router = makeRouter(node: node, verifier: verifier)
         let webSocketRouter = Router(context: QuadRequestContext.self)
         webSocketRouter.middlewares.add(ErrorMiddleware())
@@ -75,6 +76,10 @@ public enum QuadAPI {
         let integrations = IntegrationRoutes(node: node, singleSignOn: verifier?.singleSignOn)
         integrations.addAdministrationRoutes(to: v1)
         integrations.addServiceRoutes(to: router)
+        if let sessions = verifier?.sessions, let singleSignOn = verifier?.singleSignOn {
+            LTIRoutes(node: node, singleSignOn: singleSignOn, sessions: sessions, integrations: integrations)
+                .addRoutes(to: router, administration: v1)
+        }
         return router
     }
 }

@@ -78,19 +78,26 @@ public final class SingleSignOn: Sendable {
         guard let first = candidates.first else { throw TokenRejection.unknownIssuer }
         let audiences = unverifiedAudiences(token)
         let configuration = candidates.first { audiences.contains($0.audience) } ?? first
+        let claims = try await verifiedClaims(token, inspection, configuration, as: SignInClaims.self)
+        return try claims.check(against: configuration, now: now)
+    }
+
+    /// The token's claims once its signature verifies with the issuer's key named by its kid
+    /// (fetched or refreshed as needed), and the key fits the token's algorithm.
+    func verifiedClaims<Claims: JWTPayload>(_ token: String, _ inspection: TokenInspection,
+                                            _ configuration: IssuerConfiguration, as type: Claims.Type)
+        async throws(TokenRejection) -> Claims {
         let jwk = try await keySets.key(inspection.keyID, for: configuration)
         guard TokenInspection.key(jwk, fits: inspection.algorithm) else {
             throw TokenRejection("token_key_mismatch", "The token's algorithm does not match its key.")
         }
         let keys = JWTKeyCollection()
-        let claims: SignInClaims
         do {
             try await keys.add(jwk: jwk)
-            claims = try await keys.verify(token, as: SignInClaims.self)
+            return try await keys.verify(token, as: Claims.self)
         } catch {
             throw TokenRejection.badSignature
         }
-        return try claims.check(against: configuration, now: now)
     }
 
     /// The `aud` values, read before verification only to choose among platforms that trust

@@ -39,6 +39,12 @@ extension CommunityStateMachine {
             return try removeMembers(workspace, users, in: &transaction)
         case let .reconcileRoster(workspace, members):
             return .roster(try reconcileRoster(workspace, members, in: &transaction))
+        case let .putLTIRegistration(registration):
+            try requirePlatformAdmin(registration.platform, transaction)
+            try check { () throws(CommunityError) in try IdentityValidation.ltiRegistration(registration) }
+            transaction.store(registration, at: RowKey.ltiRegistration(registration.platform, registration.issuer,
+                                                                       registration.clientID))
+            return .ltiRegistration(registration)
         }
     }
 
@@ -198,6 +204,25 @@ public enum IdentityValidation {
             try text(jwks, field: "jwks", bytesMax: IdentityLimits.staticJWKSBytesMax)
         default:
             throw .invalid("invalid_key_source", "Give exactly one of jwks_url and jwks.")
+        }
+    }
+
+    /// An LTI registration: bounded fields, https endpoints, 1 to 64 deployments.
+    public static func ltiRegistration(_ registration: LTIRegistration) throws(CommunityError) {
+        try text(registration.issuer, field: "issuer", bytesMax: IdentityLimits.issuerBytesMax)
+        try text(registration.clientID, field: "client_id", bytesMax: IdentityLimits.issuerBytesMax)
+        for (url, field) in [(registration.authLoginURL, "auth_login_url"), (registration.jwksURL, "jwks_url")] {
+            try text(url, field: field, bytesMax: IdentityLimits.jwksURLBytesMax)
+            guard isAllowedKeyURL(url) else {
+                throw .invalid("invalid_\(field)", "\(field) must be https (http only on loopback).")
+            }
+        }
+        guard !registration.deploymentIDs.isEmpty,
+              registration.deploymentIDs.count <= IdentityLimits.ltiDeploymentsMax else {
+            throw .invalid("invalid_deployment_ids", "Give 1 to \(IdentityLimits.ltiDeploymentsMax) deployment IDs.")
+        }
+        for deployment in registration.deploymentIDs {
+            try text(deployment, field: "deployment_id", bytesMax: IdentityLimits.issuerBytesMax)
         }
     }
 

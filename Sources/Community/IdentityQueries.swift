@@ -23,6 +23,11 @@ public struct IdentityQueries<Reader: RowReader> {
         try decodeAll(IssuerConfiguration.self, prefix: RowKey(.issuer), limit: limit)
     }
 
+    /// Every LTI registration in this partition, up to `limit`.
+    public func allLTIRegistrations(limit: Int) throws -> [LTIRegistration] {
+        try decodeAll(LTIRegistration.self, prefix: RowKey(.ltiRegistration), limit: limit)
+    }
+
     /// The service keys of `platform`.
     public func serviceKeys(platform: PlatformID) throws -> [ServiceKeyRecord] {
         try decodeAll(ServiceKeyRecord.self, prefix: RowKey(.serviceKey).adding(platform),

@@ -46,6 +46,7 @@ public enum IdentityOutcome: Sendable, Equatable {
     case enrollment(applied: Bool)
     case membersRemoved(count: Int)
     case roster(RosterDiff)
+    case ltiRegistration(LTIRegistration)
 }
 
 extension RowKey {
@@ -56,12 +57,21 @@ extension RowKey {
         RowKey(.serviceKey).adding(platform).adding(key).bytes
     }
     static func webhookSecret(_ platform: PlatformID) -> [UInt8] { RowKey(.webhookSecret).adding(platform).bytes }
+    static func ltiRegistration(_ platform: PlatformID, _ issuer: String, _ clientID: String) -> [UInt8] {
+        RowKey(.ltiRegistration).adding(platform).adding(issuer).adding(clientID).bytes
+    }
     static func enrollmentClock(_ workspace: WorkspaceID, _ user: UserID) -> [UInt8] {
         RowKey(.enrollmentClock).adding(workspace).adding(user).bytes
     }
 }
 
 extension IssuerConfiguration: RowCodable {
+    static let rowVersion: UInt8 = 1
+    func encodeFields(into writer: inout BinaryWriter) { encode(into: &writer) }
+    init(fields reader: inout BinaryReader) throws(DecodingError) { try self.init(from: &reader) }
+}
+
+extension LTIRegistration: RowCodable {
     static let rowVersion: UInt8 = 1
     func encodeFields(into writer: inout BinaryWriter) { encode(into: &writer) }
     init(fields reader: inout BinaryReader) throws(DecodingError) { try self.init(from: &reader) }

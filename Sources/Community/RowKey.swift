@@ -42,6 +42,8 @@ enum Table: UInt8 {
     case webhookSecret = 17
     /// workspace, user -> EnrollmentClock: the last LMS enrollment fact applied
     case enrollmentClock = 18
+    /// platform, issuer, client ID -> LTIRegistration
+    case ltiRegistration = 19
 }
 
 /// Builds keys; every builder validates nothing because identifiers are already valid.

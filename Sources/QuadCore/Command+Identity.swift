@@ -26,12 +26,15 @@ public enum IdentityCommand: Sendable, Equatable {
     case removeMembers(workspace: WorkspaceID, users: [UserID])
     /// Makes the workspace's members exactly `members` (roles included) and reports the diff.
     case reconcileRoster(workspace: WorkspaceID, members: [MemberSpec])
+    /// Adds or replaces an LTI 1.3 platform registration (an LMS that launches Quad as a tool).
+    case putLTIRegistration(LTIRegistration)
 
     /// The key whose partition applies this command: the platform for its settings, the
     /// workspace for membership.
     public var placementKey: String {
         switch self {
         case .putIssuer(let configuration): configuration.platform.rawValue
+        case .putLTIRegistration(let registration): registration.platform.rawValue
         case .removeIssuer(let platform, _), .putServiceKey(let platform, _, _, _),
              .revokeServiceKey(let platform, _), .putWebhookSecret(let platform, _):
             platform.rawValue
@@ -88,6 +91,37 @@ public struct IssuerConfiguration: Sendable, Equatable {
     }
 }
 
+/// An LMS registered to launch Quad with LTI 1.3: where its users log in, where its keys are,
+/// and which client ID and deployments it gave Quad.
+public struct LTIRegistration: Sendable, Equatable {
+    public var platform: PlatformID
+    /// The LMS's `iss`.
+    public var issuer: String
+    /// The client ID the LMS assigned to Quad; id_tokens carry it as `aud`.
+    public var clientID: String
+    /// Deployments of Quad in the LMS that may launch it.
+    public var deploymentIDs: [String]
+    /// The LMS's OIDC authorization endpoint that login initiation redirects to.
+    public var authLoginURL: String
+    /// The LMS's key set.
+    public var jwksURL: String
+
+    public init(platform: PlatformID, issuer: String, clientID: String, deploymentIDs: [String],
+                authLoginURL: String, jwksURL: String) {
+        self.platform = platform
+        self.issuer = issuer
+        self.clientID = clientID
+        self.deploymentIDs = deploymentIDs
+        self.authLoginURL = authLoginURL
+        self.jwksURL = jwksURL
+    }
+
+    /// How the launch's id_token is verified: the registration as an issuer whose audience is the client ID.
+    public var issuerConfiguration: IssuerConfiguration {
+        IssuerConfiguration(platform: platform, issuer: issuer, audience: clientID, jwksURL: jwksURL, staticJWKS: nil)
+    }
+}
+
 /// A service credential of one platform (its LMS's server).
 public struct ServiceKeyID: StringIdentifier {
     public let rawValue: String
@@ -123,4 +157,7 @@ public enum IdentityLimits {
     /// request body, and the workspace's current members are read in one bounded scan.
     /// Larger courses use the enroll and unenroll batches.
     public static let rosterMembersMax = 5000
+    /// Deployment IDs per LTI registration: one per course or site where the tool is installed
+    /// at site level is one; a few dozen covers per-course installs of a department.
+    public static let ltiDeploymentsMax = 64
 }

@@ -4,6 +4,7 @@ extension IdentityCommand {
     enum Tag: UInt8 {
         case putIssuer = 1, removeIssuer = 2, putServiceKey = 3, revokeServiceKey = 4
         case putWebhookSecret = 5, enrollmentEvent = 6, removeMembers = 7, reconcileRoster = 8
+        case putLTIRegistration = 9
     }
 
     func encode(into writer: inout BinaryWriter) {
@@ -46,6 +47,9 @@ extension IdentityCommand {
             writer.write(workspace)
             writer.writeCount(members.count)
             for member in members { member.encode(into: &writer) }
+        case let .putLTIRegistration(registration):
+            writer.write(Tag.putLTIRegistration.rawValue)
+            registration.encode(into: &writer)
         }
     }
 
@@ -78,6 +82,8 @@ extension IdentityCommand {
             var members: [MemberSpec] = []
             for _ in 0..<(try reader.readElementCount()) { members.append(try MemberSpec(from: &reader)) }
             self = .reconcileRoster(workspace: workspace, members: members)
+        case .putLTIRegistration:
+            self = .putLTIRegistration(try LTIRegistration(from: &reader))
         }
     }
 }
@@ -99,6 +105,30 @@ extension IssuerConfiguration {
                   audience: try reader.readString(), jwksURL: try reader.readOptionalString(),
                   staticJWKS: try reader.readOptionalString(),
                   subjectClaim: try reader.readEnum(SubjectClaimName.self))
+    }
+}
+
+extension LTIRegistration {
+    /// Encodes the registration (also the layout of its stored row's fields).
+    public func encode(into writer: inout BinaryWriter) {
+        writer.write(platform)
+        writer.write(issuer)
+        writer.write(clientID)
+        writer.writeCount(deploymentIDs.count)
+        for deployment in deploymentIDs { writer.write(deployment) }
+        writer.write(authLoginURL)
+        writer.write(jwksURL)
+    }
+
+    /// Decodes what `encode(into:)` wrote.
+    public init(from reader: inout BinaryReader) throws(DecodingError) {
+        let platform: PlatformID = try reader.readIdentifier()
+        let issuer = try reader.readString()
+        let clientID = try reader.readString()
+        var deployments: [String] = []
+        for _ in 0..<(try reader.readElementCount()) { deployments.append(try reader.readString()) }
+        self.init(platform: platform, issuer: issuer, clientID: clientID, deploymentIDs: deployments,
+                  authLoginURL: try reader.readString(), jwksURL: try reader.readString())
     }
 }
 

@@ -65,6 +65,9 @@ enum CommandSamples {
                          setsRole: false, eventTimeMilliseconds: -5),
         .removeMembers(workspace: workspace, users: [ana, bo]),
         .reconcileRoster(workspace: workspace, members: [MemberSpec(userID: ana, role: .learner)]),
+        .putLTIRegistration(LTIRegistration(platform: platform, issuer: "https://lms.example.edu", clientID: "quad-tool",
+                                            deploymentIDs: ["1", "dep-2"], authLoginURL: "https://lms.example.edu/auth",
+                                            jwksURL: "https://lms.example.edu/jwks")),
     ]
 
     static let commands: [Command] = bodies.enumerated().map { index, body in
