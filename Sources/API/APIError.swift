@@ -13,6 +13,8 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     public let message: String
     /// Seconds, for 503 answers.
     public var retryAfterSeconds: Int?
+    /// A finer, stable reason under `code` (rendered as `error.reason` when set).
+    public var reason: String?
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
         self.status = status
@@ -21,6 +23,12 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     }
 
     static func unauthenticated(_ message: String) -> APIError { .init(.unauthorized, "unauthenticated", message) }
+    /// A 401 whose `reason` says which check failed (`token_expired`, `service_key_invalid`, ...).
+    static func unauthenticated(reason: String, _ message: String) -> APIError {
+        var error = APIError.unauthenticated(message)
+        error.reason = reason
+        return error
+    }
     static func invalid(_ code: String, _ message: String) -> APIError { .init(.badRequest, code, message) }
     static let routeNotFound = APIError(.notFound, "not_found", "No such endpoint.")
 
@@ -28,7 +36,8 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         switch error {
         case .keyNotFound(let key, let context):
             return .invalid("missing_field", "Field '\(path(context.codingPath + [key]))' is required.")
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+        case .typeMismatch(_, let context) where !context.codingPath.isEmpty,
+             .valueNotFound(_, let context) where !context.codingPath.isEmpty:
             return .invalid("invalid_field", "Field '\(path(context.codingPath))' has the wrong type.")
         case .dataCorrupted(let context) where !context.codingPath.isEmpty:
             return .invalid("invalid_field", "Field '\(path(context.codingPath))': \(context.debugDescription)")
@@ -69,7 +78,7 @@ public struct APIError: Error, Sendable, HTTPResponseError {
             return APIError(status, error.code, error.message)
         case let error as NodeError:
             switch error.code {
-            case .overloaded, .unavailable:
+            case .overloaded, .unavailable, .notLeader:
                 var answer = APIError(.serviceUnavailable, error.code.rawValue, error.message)
                 answer.retryAfterSeconds = 1
                 return answer
@@ -87,6 +96,9 @@ public struct APIError: Error, Sendable, HTTPResponseError {
             default:
                 return APIError(error.status, "http_\(error.status.code)", error.body ?? error.status.reasonPhrase)
             }
+        case let error as any HTTPResponseError where error.status == .contentTooLarge:
+            // `collect(upTo:)` throws NIO's NIOTooManyBytesError, not an HTTPError, for large bodies.
+            return APIError(.contentTooLarge, "body_too_large", "The request body is larger than 1 MiB.")
         case is RowReadFailure, is StorageError:
             return APIError(.internalServerError, "storage_failure", "The node could not read its storage.")
         default:
@@ -102,7 +114,9 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = ["error": ["code": code, "message": message]]
+        var fields = ["code": code, "message": message]
+        if let reason { fields["reason"] = reason }
+        let body = ["error": fields]
         let data = try QuadJSON.encoder.encode(body)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

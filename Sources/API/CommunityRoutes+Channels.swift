@@ -8,14 +8,14 @@ extension CommunityRoutes {
         group.get(RouterPath(channels)) { request, context in
             let workspace = try workspaceID(context)
             let mine = request.uri.queryParameters.get("mine") == "true"
-            let views = mine ? try queries(workspace, context).myChannels(workspace)
-                : try queries(workspace, context).channels(workspace)
+            let views = mine ? try await queries(workspace, context).myChannels(workspace)
+                : try await queries(workspace, context).channels(workspace)
             return ChannelsResponse(channels: views).ok
         }
         group.post(RouterPath(channels)) { request, context in try await createChannel(request, context) }
         group.get(RouterPath(channels + "/:channel")) { _, context in
             let workspace = try workspaceID(context)
-            return ChannelViewResponse(channel: try queries(workspace, context).channel(workspace, try channelID(context))).ok
+            return ChannelViewResponse(channel: try await queries(workspace, context).channel(workspace, try channelID(context))).ok
         }
         group.patch(RouterPath(channels + "/:channel")) { request, context in
             let body = try await request.decode(as: UpdateChannelRequest.self, context: context)
@@ -32,7 +32,7 @@ extension CommunityRoutes {
         }
         group.get(RouterPath(channels + "/:channel/members")) { request, context in
             let workspace = try workspaceID(context)
-            let page = try queries(workspace, context).channelMembers(
+            let page = try await queries(workspace, context).channelMembers(
                 workspace, try channelID(context), after: try queryUser(request, "cursor"), limit: try limit(request))
             return ChannelMembersResponse(members: page.items, nextCursor: page.nextCursor).ok
         }

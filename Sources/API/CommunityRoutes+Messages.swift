@@ -5,11 +5,11 @@ import QuadCore
 extension CommunityRoutes {
     func addMessageRoutes(to group: RouterGroup<QuadRequestContext>) {
         let messages = "workspaces/:workspace/channels/:channel/messages"
-        group.get(RouterPath(messages)) { request, context in try history(request, context) }
+        group.get(RouterPath(messages)) { request, context in try await history(request, context) }
         group.post(RouterPath(messages)) { request, context in try await postMessage(request, context) }
         group.get(RouterPath(messages + "/:sequence")) { _, context in
             let workspace = try workspaceID(context)
-            let message = try queries(workspace, context).message(workspace, try channelID(context),
+            let message = try await queries(workspace, context).message(workspace, try channelID(context),
                                                                   try sequence(context))
             return MessageResponse(message: message).ok
         }
@@ -26,7 +26,7 @@ extension CommunityRoutes {
         }
         group.get(RouterPath(messages + "/:sequence/thread")) { request, context in
             let workspace = try workspaceID(context)
-            let (root, page) = try queries(workspace, context).thread(
+            let (root, page) = try await queries(workspace, context).thread(
                 workspace, try channelID(context), root: try sequence(context),
                 after: try querySequence(request, "after"), limit: try limit(request))
             return ThreadResponse(root: root, replies: page.items, nextCursor: page.nextCursor).ok
@@ -47,7 +47,7 @@ extension CommunityRoutes {
         }
         group.get("workspaces/:workspace/channels/:channel/pins") { _, context in
             let workspace = try workspaceID(context)
-            return MessagesResponse(messages: try queries(workspace, context).pins(workspace, try channelID(context)),
+            return MessagesResponse(messages: try await queries(workspace, context).pins(workspace, try channelID(context)),
                                     nextCursor: nil).ok
         }
         group.post("workspaces/:workspace/channels/:channel/read") { request, context in
@@ -61,7 +61,7 @@ extension CommunityRoutes {
     }
 
     /// `?before=S` (newest first, default) or `?after=S` (oldest first); `next_cursor` continues.
-    func history(_ request: Request, _ context: QuadRequestContext) throws -> Created<MessagesResponse> {
+    func history(_ request: Request, _ context: QuadRequestContext) async throws -> Created<MessagesResponse> {
         let workspace = try workspaceID(context)
         let before = try querySequence(request, "before")
         let after = try querySequence(request, "after")
@@ -69,7 +69,7 @@ extension CommunityRoutes {
             throw APIError.invalid("conflicting_cursors", "Give before or after, not both.")
         }
         let direction: HistoryDirection = after.map { .after($0) } ?? .before(before)
-        let page = try queries(workspace, context).history(workspace, try channelID(context), direction,
+        let page = try await queries(workspace, context).history(workspace, try channelID(context), direction,
                                                            limit: try limit(request))
         return MessagesResponse(messages: page.items, nextCursor: page.nextCursor).ok
     }

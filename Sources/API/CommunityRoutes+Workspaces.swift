@@ -7,20 +7,20 @@ extension CommunityRoutes {
         group.post("platforms") { request, context in try await createPlatform(request, context) }
         group.get("platforms/:platform") { _, context in
             let id: PlatformID = try identifier(context, "platform", code: "invalid_platform_id")
-            return try node.queries(forKey: id.rawValue, actor: try context.requireActor()).platform(id).ok
+            return try await platformQueries(id, context).platform(id).ok
         }
         group.post("workspaces") { request, context in try await createWorkspace(request, context) }
         group.get("workspaces") { _, context in
             WorkspacesResponse(workspaces: try node.myWorkspaces(actor: try context.requireActor())).ok
         }
-        group.get("workspaces/lookup") { request, context in try lookupWorkspace(request, context) }
+        group.get("workspaces/lookup") { request, context in try await lookupWorkspace(request, context) }
         group.get("workspaces/:workspace") { _, context in
-            let (workspace, access) = try queries(try workspaceID(context), context).workspace(try workspaceID(context))
+            let (workspace, access) = try await queries(try workspaceID(context), context).workspace(try workspaceID(context))
             return WorkspaceResponse(workspace: workspace, role: access.role).ok
         }
         group.get("workspaces/:workspace/members") { request, context in
             let workspace = try workspaceID(context)
-            let page = try queries(workspace, context).members(workspace, after: try queryUser(request, "cursor"),
+            let page = try await queries(workspace, context).members(workspace, after: try queryUser(request, "cursor"),
                                                                 limit: try limit(request))
             return MembersResponse(members: page.items, nextCursor: page.nextCursor).ok
         }
@@ -62,14 +62,13 @@ extension CommunityRoutes {
 
     func createWorkspace(_ request: Request, _ context: QuadRequestContext) async throws
         -> Created<WorkspaceCreatedResponse> {
-        let actor = try context.requireActor()
         let body = try await request.decode(as: CreateWorkspaceRequest.self, context: context)
         try validate { () throws(CommunityError) in
             try Validation.name(body.name)
             if let externalID = body.externalId { try Validation.externalID(externalID) }
         }
         // The platform must exist; platforms are never deleted, so checking before proposing is safe.
-        _ = try node.queries(forKey: body.platformId.rawValue, actor: actor).platform(body.platformId)
+        _ = try await platformQueries(body.platformId, context).platform(body.platformId)
         var generator = SystemRandomNumberGenerator()
         let id = body.externalId.map { WorkspaceID.derived(platform: body.platformId, externalID: $0) }
             ?? WorkspaceID.random(using: &generator)
@@ -84,7 +83,7 @@ extension CommunityRoutes {
     }
 
     /// `GET /v1/workspaces/lookup?platform_id=...&external_id=...`: the LMS finds a course's workspace.
-    func lookupWorkspace(_ request: Request, _ context: QuadRequestContext) throws -> Created<WorkspaceResponse> {
+    func lookupWorkspace(_ request: Request, _ context: QuadRequestContext) async throws -> Created<WorkspaceResponse> {
         guard let rawPlatform = request.uri.queryParameters.get("platform_id"),
               let platform = PlatformID(rawValue: rawPlatform) else {
             throw APIError.invalid("invalid_platform_id", "platform_id is required and must be a valid ID.")
@@ -94,7 +93,7 @@ extension CommunityRoutes {
         }
         try validate { () throws(CommunityError) in try Validation.externalID(externalID) }
         let id = WorkspaceID.derived(platform: platform, externalID: externalID)
-        let (workspace, access) = try queries(id, context).workspace(id)
+        let (workspace, access) = try await queries(id, context).workspace(id)
         return WorkspaceResponse(workspace: workspace, role: access.role).ok
     }
 }

@@ -15,9 +15,20 @@ struct CommunityRoutes: Sendable {
         return try await node.submit(body, actor: actor, timestampMilliseconds: now).get()
     }
 
-    func queries(_ workspace: WorkspaceID, _ context: QuadRequestContext) throws
+    /// Queries over `workspace`'s partition, after a read barrier: linearizable on any node.
+    func queries(_ workspace: WorkspaceID, _ context: QuadRequestContext) async throws
         -> CommunityQueries<PartitionRowReader> {
-        node.queries(for: workspace, actor: try context.requireActor())
+        let actor = try context.requireActor()
+        try await node.readBarrier(forKey: workspace.rawValue)
+        return node.queries(for: workspace, actor: actor)
+    }
+
+    /// Queries over a platform's partition, after a read barrier.
+    func platformQueries(_ platform: PlatformID, _ context: QuadRequestContext) async throws
+        -> CommunityQueries<PartitionRowReader> {
+        let actor = try context.requireActor()
+        try await node.readBarrier(forKey: platform.rawValue)
+        return node.queries(forKey: platform.rawValue, actor: actor)
     }
 
     // MARK: Parameters

@@ -80,13 +80,13 @@ extension IntegrationRoutes {
         let parts = token.split(separator: ".", maxSplits: 1)
         guard parts.count == 2, let key = ServiceKeyID(rawValue: String(parts[0])),
               let record = try identity(platform).serviceKey(platform: platform, key: key) else {
-            throw APIError(.unauthorized, "service_key_invalid", "The service key is unknown or revoked.")
+            throw APIError.unauthenticated(reason: "service_key_invalid", "The service key is unknown or revoked.")
         }
         let hash = Array(SHA256.hash(data: Data(parts[1].utf8)))
         var difference: UInt8 = 0
         for (left, right) in zip(hash, record.secretSHA256) { difference |= left ^ right }
         guard difference == 0, hash.count == record.secretSHA256.count else {
-            throw APIError(.unauthorized, "service_key_invalid", "The service key is unknown or revoked.")
+            throw APIError.unauthenticated(reason: "service_key_invalid", "The service key is unknown or revoked.")
         }
         return (platform, Self.serviceActor(key: key, name: record.name))
     }

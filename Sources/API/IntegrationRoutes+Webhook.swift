@@ -26,7 +26,7 @@ extension IntegrationRoutes {
     func receiveWebhook(_ request: Request, _ context: QuadRequestContext) async throws -> WebhookResponse {
         let platform = try platformID(context)
         guard let secret = try identity(platform).webhookSecret(platform: platform) else {
-            throw APIError(.unauthorized, "webhook_not_configured", "This platform has no webhook secret.")
+            throw APIError.unauthenticated(reason: "webhook_not_configured", "This platform has no webhook secret.")
         }
         let buffer = try await request.body.collect(upTo: Limits.requestBodyBytesMax)
         let body = Array(buffer.readableBytesView)

@@ -10,7 +10,8 @@ import QuadCore
 struct LTIRoutes: Sendable {
     let node: CommunityNode
     let singleSignOn: SingleSignOn
-    let sessions: SessionTokens
+    /// Nil only in routers built without sign-in (documentation tests): launches then answer 503.
+    let sessions: SessionTokens?
     let integrations: IntegrationRoutes
     let states = LTILaunchStates()
     /// The tool's own signing key, made when the node starts (Quad signs no LTI messages yet:
@@ -50,7 +51,7 @@ struct LTIRoutes: Sendable {
         let clientID = parameters["client_id"]
         guard let registration = try registrations(issuer: issuer).first(where: { clientID == nil || $0.clientID == clientID })
         else {
-            throw APIError(.unauthorized, "lti_platform_unknown", "No platform registration for this issuer and client.")
+            throw APIError.unauthenticated(reason: "lti_platform_unknown", "No platform registration for this issuer and client.")
         }
         let (state, nonce) = try await states.begin(registration)
         var query = [("scope", "openid"), ("response_type", "id_token"), ("response_mode", "form_post"),
@@ -75,7 +76,7 @@ struct LTIRoutes: Sendable {
             throw APIError.invalid("lti_launch_incomplete", "An LTI launch posts id_token and state.")
         }
         guard let pending = await states.take(state) else {
-            throw APIError(.unauthorized, "lti_state_invalid", "The login state is unknown, used or expired.")
+            throw APIError.unauthenticated(reason: "lti_state_invalid", "The login state is unknown, used or expired.")
         }
         let registration = pending.registration
         let launch: LTIClaims.Launch
@@ -103,6 +104,9 @@ struct LTIRoutes: Sendable {
                                               members: [MemberSpec(userID: user, role: launch.role, displayName: name)]),
                                   actor: service, timestampMilliseconds: now).get()
         let actor = Actor(userID: user, displayName: name, isAdmin: false)
+        guard let sessions else {
+            throw APIError(.serviceUnavailable, "sessions_unavailable", "This node does not issue sessions.")
+        }
         return LTILaunchResponse(token: try await sessions.issue(for: actor), userId: user, workspaceId: workspace,
                                  role: launch.role.name)
     }

@@ -16,7 +16,7 @@ struct WebhookSignature {
     /// Checks a delivery; throws a 401 `APIError` naming what is wrong.
     static func verify(secret: [UInt8], timestamp: String?, signature: String?, body: [UInt8], now: Date) throws {
         guard let timestamp, let seconds = Int64(timestamp) else {
-            throw APIError(.unauthorized, "webhook_timestamp_missing", "Send \(timestampHeader) in Unix seconds.")
+            throw APIError.unauthenticated(reason: "webhook_timestamp_missing", "Send \(timestampHeader) in Unix seconds.")
         }
         guard abs(Int64(now.timeIntervalSince1970) - seconds) <= toleranceSeconds else {
             throw APIError(.unauthorized, "webhook_timestamp_stale",
@@ -24,11 +24,11 @@ struct WebhookSignature {
         }
         guard let signature, signature.hasPrefix("sha256="),
               let given = hexBytes(signature.dropFirst("sha256=".count)) else {
-            throw APIError(.unauthorized, "webhook_signature_missing", "Send \(signatureHeader): sha256=<hex>.")
+            throw APIError.unauthenticated(reason: "webhook_signature_missing", "Send \(signatureHeader): sha256=<hex>.")
         }
         let expected = sign(secret: secret, timestamp: timestamp, body: body)
         guard constantTimeEqual(given, expected) else {
-            throw APIError(.unauthorized, "webhook_signature_invalid", "The delivery's signature does not verify.")
+            throw APIError.unauthenticated(reason: "webhook_signature_invalid", "The delivery's signature does not verify.")
         }
     }
 

@@ -42,20 +42,10 @@ public enum QuadAPI {
             logger.warning("development sign-in is ON: tokens from `quadctl dev-token` are accepted")
         }
         verifier.sessions = await SessionTokens.make()
-        let router = makeRouter(node: node, verifier: verifier)
-        let webSocketRouter = Router(context: QuadRequestContext.self)
-        webSocketRouter.middlewares.add(ErrorMiddleware())
-        webSocketRouter.middlewares.add(AuthenticationMiddleware(verifier: verifier))
-        let socket = EventSocket(node: node)
-        webSocketRouter.ws("/v1/workspaces/:workspace/events") { request, context in
-            try await socket.shouldUpgrade(request, context)
-        } onUpgrade: { inbound, outbound, context in
-            try await socket.run(inbound: inbound, outbound: outbound, context: context)
-        }
         return Application(
-            router: router,
+            router: makeRouter(node: node, verifier: verifier),
             server: .http1WebSocketUpgrade(
-                webSocketRouter: webSocketRouter,
+                webSocketRouter: makeWebSocketRouter(node: node, verifier: verifier),
                 configuration: .init(ws: .init(maxFrameSize: webSocketFrameBytesMax))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                  serverName: "quad"),
@@ -63,6 +53,21 @@ public enum QuadAPI {
             logger: logger)
     }
 
+    /// The routes that upgrade to a WebSocket: the event stream.
+    static func makeWebSocketRouter(node: CommunityNode, verifier: TokenVerifier?) -> Router<QuadRequestContext> {
+        let router = Router(context: QuadRequestContext.self)
+        router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(AuthenticationMiddleware(verifier: verifier))
+        let socket = EventSocket(node: node)
+        router.ws("/v1/workspaces/:workspace/events") { request, context in
+            try await socket.shouldUpgrade(request, context)
+        } onUpgrade: { inbound, outbound, context in
+            try await socket.run(inbound: inbound, outbound: outbound, context: context)
+        }
+        return router
+    }
+
+    /// The plain HTTP routes: REST under `/v1`, `/health` and the OpenAPI document.
     static func makeRouter(node: CommunityNode, verifier: TokenVerifier?) -> Router<QuadRequestContext> {
         let router = Router(context: QuadRequestContext.self)
         router.middlewares.add(ErrorMiddleware())
@@ -73,13 +78,13 @@ public enum QuadAPI {
         routes.addWorkspaceRoutes(to: v1)
         routes.addChannelRoutes(to: v1)
         routes.addMessageRoutes(to: v1)
+        AdminRoutes(node: node).add(to: v1)
         let integrations = IntegrationRoutes(node: node, singleSignOn: verifier?.singleSignOn)
         integrations.addAdministrationRoutes(to: v1)
         integrations.addServiceRoutes(to: router)
-        if let sessions = verifier?.sessions, let singleSignOn = verifier?.singleSignOn {
-            LTIRoutes(node: node, singleSignOn: singleSignOn, sessions: sessions, integrations: integrations)
-                .addRoutes(to: router, administration: v1)
-        }
+        let singleSignOn = verifier?.singleSignOn ?? SingleSignOn(node: node, logger: Logger(label: "quad.sso"))
+        LTIRoutes(node: node, singleSignOn: singleSignOn, sessions: verifier?.sessions, integrations: integrations)
+            .addRoutes(to: router, administration: v1)
         return router
     }
 }

@@ -47,10 +47,10 @@ public struct SessionTokens: Sendable {
         do {
             claims = try await keys.verify(token, as: SessionClaims.self)
         } catch {
-            throw APIError(.unauthorized, "session_invalid", "The session has expired; launch Quad from your course again.")
+            throw APIError.unauthenticated(reason: "session_invalid", "The session has expired; launch Quad from your course again.")
         }
         guard let user = UserID(rawValue: claims.sub.value) else {
-            throw APIError(.unauthorized, "session_invalid", "The session names no valid user.")
+            throw APIError.unauthenticated(reason: "session_invalid", "The session names no valid user.")
         }
         return Actor(userID: user, displayName: claims.name, isAdmin: false)
     }

@@ -12,7 +12,7 @@ struct TokenRejection: Error, Equatable, Sendable {
         self.message = message
     }
 
-    var apiError: APIError { APIError(.unauthorized, code, message) }
+    var apiError: APIError { .unauthenticated(reason: code, message) }
 
     static let malformed = TokenRejection("token_malformed", "The token is not a compact JWS with JSON header and payload.")
     static let unknownIssuer = TokenRejection("token_issuer_unknown", "No platform trusts the token's issuer.")

@@ -4,6 +4,7 @@ public import QuadCore
 public import ServiceLifecycle
 public import Storage
 import Metrics
+public import Raft
 import NIOPosix
 import Synchronization
 
@@ -18,7 +19,7 @@ public final class CommunityNode: Service, Sendable {
     public let placement: Placement
     public let database: Database
     /// Real-time fan-out of applied events.
-    public let events = EventHub()
+    public let events: EventHub
 
     let logStore: RaftLogStore
     let logger: Logger
@@ -30,6 +31,10 @@ public final class CommunityNode: Service, Sendable {
     let metrics = NodeMetrics()
     /// One thread for blocking RocksDB writes, so fsyncs never block Swift's cooperative pool.
     let ioThreads = NIOThreadPool(numberOfThreads: 1)
+    /// The replicated engine, when the node runs in a cluster (nil: one-voter groups).
+    public let replicas: ReplicaDriver?
+    /// The event loop the replica driver is pinned to.
+    let replicaLoop: MultiThreadedEventLoopGroup?
 
     /// The term of every entry of a one-voter group. A replicated group stamps real terms.
     static let singleVoterTerm = Term(1)
@@ -37,23 +42,50 @@ public final class CommunityNode: Service, Sendable {
 
     /// Opens the data directory, replays every logged command not yet applied, and returns a
     /// node ready to serve. Throws when storage cannot be opened or a logged entry cannot be read.
-    public static func open(_ configuration: NodeConfiguration, logger: Logger) throws -> CommunityNode {
+    public static func open(_ configuration: NodeConfiguration, logger: Logger,
+                            messenger: (any PeerMessenger)? = nil) throws -> CommunityNode {
         let database = try Database(path: configuration.dataDirectory)
         let partitionCount = try storedPartitionCount(database, proposed: configuration.partitionCount)
-        let node = CommunityNode(configuration: configuration, database: database,
-                                 placement: Placement(partitionCount: partitionCount), logger: logger)
-        try node.recover()
-        node.ioThreads.start()
-        return node
+        let placement = Placement(partitionCount: partitionCount)
+        guard configuration.isClustered else {
+            let node = CommunityNode(configuration: configuration, database: database, placement: placement,
+                                     logger: logger, replicas: nil, replicaLoop: nil)
+            try node.recover()
+            node.ioThreads.start()
+            return node
+        }
+        guard let messenger, configuration.members.contains(configuration.nodeID) else {
+            throw NodeError(.unavailable, "a clustered node needs peers and must be one of the members")
+        }
+        let host = ReplicaHost(nodeID: configuration.nodeID, database: database)
+        let replicaCount = min(configuration.replicationFactor, configuration.members.count)
+        for raw in 0..<partitionCount {
+            let partition = PartitionID(raw)
+            let replicas = Placement.replicas(of: partition, members: configuration.members, count: replicaCount)
+            guard replicas.contains(configuration.nodeID) else { continue }
+            try host.openGroup(partition, members: replicas,
+                               randomSeed: StableHash.mix64(configuration.nodeID.rawValue &+ UInt64(raw) << 32))
+        }
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let events = EventHub()
+        let driver = ReplicaDriver(host: host, placement: placement, members: configuration.members,
+                                   messenger: messenger, events: events,
+                                   eventLoop: loop.next())
+        return CommunityNode(configuration: configuration, database: database, placement: placement, logger: logger,
+                             replicas: driver, replicaLoop: loop, events: events)
     }
 
-    private init(configuration: NodeConfiguration, database: Database, placement: Placement, logger: Logger) {
+    private init(configuration: NodeConfiguration, database: Database, placement: Placement, logger: Logger,
+                 replicas: ReplicaDriver?, replicaLoop: MultiThreadedEventLoopGroup?, events: EventHub = EventHub()) {
         self.configuration = configuration
         self.database = database
         self.placement = placement
         self.logStore = RaftLogStore(database: database)
         self.logger = logger
         self.positions = Mutex([:])
+        self.replicas = replicas
+        self.replicaLoop = replicaLoop
+        self.events = events
     }
 
     /// The partition count is chosen once, when the data directory is new.
@@ -81,6 +113,7 @@ public final class CommunityNode: Service, Sendable {
     public func submit(_ body: CommandBody, actor: Actor, timestampMilliseconds: Int64) async throws
         -> Result<Outcome, CommunityError> {
         let command = Command(actor: actor, timestampMilliseconds: timestampMilliseconds, body: body)
+        if let replicas { return try await replicas.submit(command) }
         let partition = placement.partition(ofKey: body.placementKey)
         return try await withCheckedThrowingContinuation { continuation in
             do {
@@ -98,6 +131,14 @@ public final class CommunityNode: Service, Sendable {
     /// before they start: acknowledgement waits for apply, and apply writes before answering.
     public func queries(for workspace: WorkspaceID, actor: Actor) -> CommunityQueries<PartitionRowReader> {
         queries(forKey: workspace.rawValue, actor: actor)
+    }
+
+    /// Waits until reads of `key`'s partition on this node are linearizable: immediate on a
+    /// single node (acknowledgement waits for apply), ReadIndex in a cluster. Throws 503-class
+    /// `NodeError` when the partition has no leader.
+    public func readBarrier(forKey key: String) async throws {
+        guard let replicas else { return }
+        try await replicas.linearizableBarrier(for: placement.partition(ofKey: key))
     }
 
     /// Queries over the partition holding any stably named object.
@@ -126,6 +167,17 @@ public final class CommunityNode: Service, Sendable {
     public func run() async throws {
         logger.info("node started", metadata: ["node": "\(configuration.nodeID)",
                                                "partitions": "\(placement.partitionCount)"])
+        if let replicas, let replicaLoop {
+            await withGracefulShutdownHandler {
+                await replicas.run()
+            } onGracefulShutdown: {
+                Task { await replicas.stop() }
+            }
+            events.finishAll()
+            try await replicaLoop.shutdownGracefully()
+            logger.info("node stopped", metadata: ["node": "\(configuration.nodeID)"])
+            return
+        }
         try await withGracefulShutdownHandler {
             try await commitLoop()
         } onGracefulShutdown: {
@@ -137,7 +189,21 @@ public final class CommunityNode: Service, Sendable {
     }
 
     /// Stops accepting writes (for tests and embedding without a ServiceGroup).
-    public func stop() { queue.close() }
+    public func stop() {
+        queue.close()
+        if let replicas { Task { await replicas.stop() } }
+    }
+
+    /// Raft messages from a peer (cluster mode).
+    public func receive(_ messages: [(PartitionID, Raft.Message)]) async {
+        await replicas?.receive(messages)
+    }
+
+    /// A write forwarded by a peer that does not lead its partition (cluster mode).
+    public func handleForward(_ request: [UInt8]) async -> [UInt8] {
+        guard let replicas else { return [1] + Array(NodeError.Code.unavailable.rawValue.utf8) }
+        return await replicas.handleForward(request)
+    }
 
     private func commitLoop() async throws {
         while let batch = await queue.next(maximum: NodeConfiguration.batchCommandsMax) {

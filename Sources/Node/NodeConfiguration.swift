@@ -8,6 +8,14 @@ public struct NodeConfiguration: Sendable {
     public var nodeID: NodeID
     /// The fixed partition count P (only read when the data directory is new).
     public var partitionCount: UInt32
+    /// Every member of the cluster, this node included; empty runs a single node whose
+    /// partitions are one-voter groups.
+    public var members: [NodeID] = []
+    /// Replicas per partition (fewer when the cluster is smaller).
+    public var replicationFactor = Placement.replicationFactorDefault
+
+    /// Whether this node runs replicated groups with peers.
+    public var isClustered: Bool { members.count > 1 }
 
     /// Commands written with one fsync: 1,024 entries of at most ~20 KiB bound a batch
     /// to ~20 MiB in the worst case and to a few hundred KiB for ordinary chat.
@@ -35,6 +43,8 @@ public struct NodeError: Error, Sendable, Equatable, CustomStringConvertible {
         case unavailable
         /// Storage failed; the node stops serving writes.
         case storage
+        /// This node does not lead the partition; forward to the leader.
+        case notLeader = "not_leader"
     }
 
     public let code: Code

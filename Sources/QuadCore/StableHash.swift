@@ -68,3 +68,23 @@ public struct Placement: Sendable, Equatable {
         return PartitionID(UInt32(bucket))
     }
 }
+
+extension Placement {
+    /// The replicas of `partition`: the `count` members with the highest rendezvous
+    /// (highest-random-weight) score `hash64(partition, member)`, so adding or removing a
+    /// member moves only the replicas whose top-`count` set it enters or leaves (about 1/N).
+    public static func replicas(of partition: PartitionID, members: [NodeID], count: Int) -> [NodeID] {
+        precondition(count >= 1, "a partition needs at least one replica")
+        func score(_ member: NodeID) -> UInt64 {
+            var writer = BinaryWriter(capacity: 12)
+            writer.write(partition.rawValue)
+            writer.write(member.rawValue)
+            return StableHash.hash64(writer.bytes)
+        }
+        let ranked = Set(members).sorted { (score($0), $0) > (score($1), $1) }
+        return Array(ranked.prefix(count)).sorted()
+    }
+
+    /// Replicas per partition by default: three survive one failure with a quorum left.
+    public static let replicationFactorDefault = 3
+}

@@ -82,16 +82,23 @@ public struct RaftGroup {
 
     /// Runs `body` on node `id` and then handles its output.
     public mutating func with<T>(_ id: NodeID, _ body: (inout RaftNode<MemoryStorage>) throws -> T) rethrows -> T {
-        guard var node = nodes[id] else { preconditionFailure("no node \(id)") }
+        // Take the node out while mutating it, so its arrays are not copied on write.
+        guard var node = nodes.removeValue(forKey: id) else { preconditionFailure("no node \(id)") }
+        defer { nodes[id] = node }
         let result = try body(&node)
-        nodes[id] = node
-        collect(id)
+        collect(&node, id)
         return result
     }
 
     /// Handles node `id`'s `Ready` values until it has none: persist, queue messages, apply.
     public mutating func collect(_ id: NodeID) {
-        guard var node = nodes[id], let storage = storages[id] else { return }
+        guard var node = nodes.removeValue(forKey: id) else { return }
+        collect(&node, id)
+        nodes[id] = node
+    }
+
+    private mutating func collect(_ node: inout RaftNode<MemoryStorage>, _ id: NodeID) {
+        guard let storage = storages[id] else { return }
         while node.hasReady {
             let ready = node.ready()
             storage.persist(ready)
@@ -100,7 +107,6 @@ public struct RaftGroup {
             readStates[id, default: []].append(contentsOf: ready.readStates)
             node.advance(ready)
         }
-        nodes[id] = node
     }
 
     /// Delivers queued messages (and those they cause) until none remain or `limit` were
@@ -123,6 +129,9 @@ public struct RaftGroup {
         if tracing { trace.append(message.description) }
         with(message.to) { $0.step(message) }
     }
+
+    /// Queues `message` for delivery (after taking it aside with `take(where:)`).
+    public mutating func enqueue(_ message: Message) { pending.append(message) }
 
     /// Removes and returns the queued messages matching `predicate` (to reorder or drop them).
     public mutating func take(where predicate: (Message) -> Bool) -> [Message] {

@@ -3,7 +3,7 @@ import Raft
 
 /// A simulated disk holding one node's Raft log. Writes land in a visible copy at once (the
 /// page cache); `sync()` makes them durable; `crash()` throws away whatever was not synced.
-public final class SimulatedDisk: RaftStorage {
+public final class SimulatedDisk: MemoryLogStorage {
     /// What reads see, synced or not.
     public private(set) var visible: MemoryLogState
     /// What survives a crash.
@@ -44,14 +44,5 @@ public final class SimulatedDisk: RaftStorage {
         }
     }
 
-    public func initialState() -> (hardState: HardState, configuration: ConfigurationState) {
-        (visible.hardState, visible.snapshot.metadata.configuration)
-    }
-    public func entries(from lowerBound: LogIndex, upTo upperBound: LogIndex, bytesMax: Int) throws(RaftError) -> [Entry] {
-        try visible.entries(from: lowerBound, upTo: upperBound, bytesMax: bytesMax)
-    }
-    public func term(at index: LogIndex) throws(RaftError) -> Term { try visible.term(at: index) }
-    public func firstIndex() -> LogIndex { visible.firstIndex }
-    public func lastIndex() -> LogIndex { visible.lastIndex }
-    public func snapshot() throws(RaftError) -> Snapshot { visible.snapshot }
+    public var logState: MemoryLogState { visible }
 }

@@ -17,17 +17,24 @@ extension SimulationRun {
         return SimulationReport(
             options: options, steps: step, violations: checker.violations,
             committedIndex: checker.highestCommittedIndex.rawValue,
-            acknowledgedProposals: checker.acknowledgedCount, readsAnswered: readsAnswered, crashes: crashes,
+            acknowledgedProposals: checker.acknowledgedCount, readsRequested: readsRequested, readsAnswered: readsAnswered, crashes: crashes,
             membershipChanges: membershipChanges, snapshotsInstalled: snapshotsInstalled,
             recoveryTicks: recoveryTicks, setup: setupSummary)
     }
 
     mutating func chaosStep() {
         let roll = random.int(in: 0...999)
+        if roll < stormPerMille {
+            faultStep()
+            proposeMembershipAfterFailover()
+            return
+        }
         switch roll {
-        case 0..<430: deliverOne()
-        case 430..<680: processOneReady()
-        case 680..<800: tickAll()
+        // Deliveries and Ready handling must outpace what ticks generate (a heartbeat and
+        // its answer per follower per tick), or the network backs up without bound.
+        case 0..<490: deliverOne()
+        case 490..<740: processOneReady()
+        case 740..<800: tickAll()
         case 800..<900: propose()
         case 900..<955: read()
         case 955..<965: changeMembership()
@@ -42,11 +49,14 @@ extension SimulationRun {
     mutating func faultStep() {
         let roll = random.int(in: 0...99)
         if roll < crashPercent {
-            crashOne()
+            // Half the crashes hit the leader: that is where the interesting windows are.
+            if random.chance(50), let leaderID = currentLeader { crash(leaderID) } else { crashOne() }
         } else if roll < crashPercent + restartPercent {
             restartOne()
-        } else if roll < crashPercent + restartPercent + 30 {
+        } else if roll < crashPercent + restartPercent + 15 {
             partition()
+        } else if roll < crashPercent + restartPercent + 30, let leaderID = currentLeader {
+            network.partition([leaderID], from: ids.filter { $0 != leaderID })
         }
     }
 
@@ -166,7 +176,9 @@ extension SimulationRun {
         let context = nextRead
         nextRead += 1
         checker.beginRead(context)
-        try? nodes[target]?.raft?.readIndex(context: (0..<8).map { UInt8(truncatingIfNeeded: context >> (56 - 8 * $0)) })
+        if (try? nodes[target]?.raft?.readIndex(context: (0..<8).map { UInt8(truncatingIfNeeded: context >> (56 - 8 * $0)) })) != nil {
+            readsRequested += 1
+        }
         observe(target)
     }
 
@@ -181,7 +193,7 @@ extension SimulationRun {
             let id = NodeID(nextNodeNumber)
             newNode = id
             // Usually learner first, then promotion; sometimes straight in as a voter.
-            change = ConfigurationChange(kind: random.chance(30) ? .addVoter : .addLearner, node: id)
+            change = ConfigurationChange(kind: random.chance(directVoterPercent) ? .addVoter : .addLearner, node: id)
         } else if membership.voters.count > 3 {
             change = ConfigurationChange(kind: .removeNode, node: membership.voters[random.int(in: 0...(membership.voters.count - 1))])
         } else {
@@ -198,6 +210,10 @@ extension SimulationRun {
             addNode(newNode, configuration: .empty)
         }
         observe(leaderID)
+        if random.chance(isolateAfterMembershipPercent) {
+            // Nemesis: the leader is cut off right after accepting a reconfiguration.
+            network.partition([leaderID], from: ids.filter { $0 != leaderID })
+        }
     }
 
     mutating func transferLeadership() {

@@ -48,8 +48,15 @@ struct SimulationRun {
     /// Percent chance of a membership change right after each new leader appears.
     let failoverMembershipPercent: Double
     var lastLeaderTerm: Term = .zero
+    /// Percent of accepted membership changes after which the leader is cut off at once.
+    let isolateAfterMembershipPercent: Double
+    /// Percent of new members added straight in as voters rather than as learners.
+    let directVoterPercent: Double
+    /// Extra fault steps per thousand: storm seeds churn leaders far more than calm ones.
+    let stormPerMille: Int
     // Statistics.
     var readsAnswered = 0
+    var readsRequested = 0
     var crashes = 0
     var membershipChanges = 0
     var snapshotsInstalled = 0
@@ -71,6 +78,10 @@ struct SimulationRun {
         crashPercent = crashHeavy ? 30 : 15
         restartPercent = crashHeavy ? 40 : 25
         failoverMembershipPercent = random.chance(30) ? 80 : 10
+        stormPerMille = random.chance(25) ? random.int(in: 20...80) : 0
+        let reconfigurationHeavy = random.chance(25)
+        isolateAfterMembershipPercent = reconfigurationHeavy ? 50 : 5
+        directVoterPercent = reconfigurationHeavy ? 80 : 30
         network.dropPercent = Double(random.int(in: 0...5))
         network.duplicatePercent = Double(random.int(in: 0...3))
         network.delayPercent = Double(random.int(in: 0...20))
@@ -83,7 +94,7 @@ struct SimulationRun {
     }
 
     var setup: String {
-        "voters=\(initialVoters) preVote=\(preVote) checkQuorum=\(checkQuorum) reads=\(readOnlyMode.rawValue) batchBytes=\(messageBytesMax) inflight=\(inflightMessagesMax) compactEvery=\(compactEvery) crash=\(crashPercent) failoverMembership=\(Int(failoverMembershipPercent))% drop=\(network.dropPercent)% dup=\(network.duplicatePercent)% delay=\(network.delayPercent)%"
+        "voters=\(initialVoters) preVote=\(preVote) checkQuorum=\(checkQuorum) reads=\(readOnlyMode.rawValue) batchBytes=\(messageBytesMax) inflight=\(inflightMessagesMax) compactEvery=\(compactEvery) crash=\(crashPercent) storm=\(stormPerMille)‰ failoverMembership=\(Int(failoverMembershipPercent))% isolateAfterMembership=\(Int(isolateAfterMembershipPercent))% drop=\(network.dropPercent)% dup=\(network.duplicatePercent)% delay=\(network.delayPercent)%"
     }
 
     mutating func addNode(_ id: NodeID, configuration: ConfigurationState) {

@@ -53,6 +53,8 @@ public struct SimulationReport: Sendable {
     public var committedIndex: UInt64
     /// Client proposals acknowledged.
     public var acknowledgedProposals: Int
+    /// Linearizable reads accepted by a node (a leader, or a follower that knew one).
+    public var readsRequested: Int
     /// Linearizable reads answered.
     public var readsAnswered: Int
     /// Crashes injected.

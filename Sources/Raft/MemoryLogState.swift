@@ -71,8 +71,28 @@ public struct MemoryLogState: Sendable {
     }
 }
 
+/// A storage whose log is a `MemoryLogState`: it gets every `RaftStorage` requirement from
+/// `logState`. `MemoryStorage` and the simulator's disk are both this.
+public protocol MemoryLogStorage: RaftStorage {
+    /// The log as reads should see it.
+    var logState: MemoryLogState { get }
+}
+
+extension MemoryLogStorage {
+    public func initialState() -> (hardState: HardState, configuration: ConfigurationState) {
+        (logState.hardState, logState.snapshot.metadata.configuration)
+    }
+    public func entries(from lowerBound: LogIndex, upTo upperBound: LogIndex, bytesMax: Int) throws(RaftError) -> [Entry] {
+        try logState.entries(from: lowerBound, upTo: upperBound, bytesMax: bytesMax)
+    }
+    public func term(at index: LogIndex) throws(RaftError) -> Term { try logState.term(at: index) }
+    public func firstIndex() -> LogIndex { logState.firstIndex }
+    public func lastIndex() -> LogIndex { logState.lastIndex }
+    public func snapshot() throws(RaftError) -> Snapshot { logState.snapshot }
+}
+
 /// A `RaftStorage` held in memory, for tests, benchmarks and single-process tools.
-public final class MemoryStorage: RaftStorage {
+public final class MemoryStorage: MemoryLogStorage {
     /// The log, hard state and snapshot.
     public var state: MemoryLogState
 
@@ -81,16 +101,7 @@ public final class MemoryStorage: RaftStorage {
         state = MemoryLogState(configuration: configuration)
     }
 
-    public func initialState() -> (hardState: HardState, configuration: ConfigurationState) {
-        (state.hardState, state.snapshot.metadata.configuration)
-    }
-    public func entries(from lowerBound: LogIndex, upTo upperBound: LogIndex, bytesMax: Int) throws(RaftError) -> [Entry] {
-        try state.entries(from: lowerBound, upTo: upperBound, bytesMax: bytesMax)
-    }
-    public func term(at index: LogIndex) throws(RaftError) -> Term { try state.term(at: index) }
-    public func firstIndex() -> LogIndex { state.firstIndex }
-    public func lastIndex() -> LogIndex { state.lastIndex }
-    public func snapshot() throws(RaftError) -> Snapshot { state.snapshot }
+    public var logState: MemoryLogState { state }
 
     /// Persists what a `Ready` asks for (hard state, snapshot, entries), in that order.
     public func persist(_ ready: Ready) {

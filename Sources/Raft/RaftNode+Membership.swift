@@ -17,13 +17,27 @@ extension RaftNode {
         guard pendingConfigurationIndex <= log.applied else {
             throw RaftError(code: .proposalDropped, message: "configuration change at \(pendingConfigurationIndex) not yet applied")
         }
-        guard let resulting = membership.applying(change) else {
-            throw RaftError(code: .proposalDropped, message: "\(change.kind) \(change.node) does not apply to \(membership)")
+        let base = latestConfiguration()
+        guard let resulting = base.applying(change) else {
+            throw RaftError(code: .proposalDropped, message: "\(change.kind) \(change.node) does not apply to \(base)")
         }
         var full = change
         full.resulting = resulting
         try appendAsLeader([(.configurationChange, full.encoded())])
         pendingConfigurationIndex = log.lastIndex
+    }
+
+    /// The configuration the log will hold once everything in it is applied: the latest
+    /// change after the applied index, or the membership in force. (With the guards above
+    /// there is no such change, and this is `membership`.)
+    func latestConfiguration() -> ConfigurationState {
+        guard log.lastIndex > log.applied,
+            let pending = try? log.slice(from: log.applied.next, upTo: log.lastIndex.next, bytesMax: Int.max)
+        else { return membership }
+        guard let last = pending.last(where: { $0.kind == .configurationChange }),
+            let change = try? ConfigurationChange(decoding: last.payload)
+        else { return membership }
+        return change.resulting
     }
 
     /// Makes a committed configuration change take effect (called from `advance(_:)`).

@@ -30,9 +30,9 @@ public struct RaftNode<Storage: RaftStorage> {
     /// Ticks since this node was made; the leader's clock for leases.
     var tickCount: UInt64 = 0
     var random: SplitMix64
-    /// While true (right after start, with check-quorum), vote requests are ignored for one
+    /// While true (right after start, in lease read mode), vote requests are ignored for one
     /// election timeout, as if a leader had just been heard: a restarted node cannot know
-    /// whether it was inside some leader's lease.
+    /// whether it was inside some leader's lease, and must not help end it early.
     var startupLease: Bool
     /// The last index holding a configuration change not yet applied.
     var pendingConfigurationIndex: LogIndex = .zero
@@ -59,7 +59,7 @@ public struct RaftNode<Storage: RaftStorage> {
         log = RaftLog(storage: storage)
         self.membership = membership
         random = SplitMix64(seed: configuration.randomSeed)
-        startupLease = configuration.checkQuorum
+        startupLease = configuration.readOnlyMode == .lease
         term = hardState.term
         vote = hardState.vote
         log.commit(to: min(max(hardState.commit, log.committed), log.lastIndex))

@@ -10,6 +10,7 @@ enum RaftKeys {
         case hardState = 1
         case appliedIndex = 2
         case compactionMark = 3
+        case membership = 4
     }
 
     /// `raft_log` key: group u32 BE, index u64 BE (12 bytes).

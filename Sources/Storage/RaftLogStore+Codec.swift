@@ -32,9 +32,11 @@ extension RaftLogStore {
     }
 
     /// The `count` u64 fields of a sealed value, checked.
-    static func decodeWords(_ value: [UInt8], key: [UInt8], count: Int, what: String) throws(StorageError) -> [UInt64] {
+    /// With `prefixOnly`, the value may hold more fields than `count` (variable-length values).
+    static func decodeWords(_ value: [UInt8], key: [UInt8], count: Int, what: String,
+                            prefixOnly: Bool = false) throws(StorageError) -> [UInt64] {
         let body = try SealedValue.open(key: key, value: value, what: what)
-        guard body.count == count * 8 else {
+        guard prefixOnly ? body.count >= count * 8 : body.count == count * 8 else {
             throw StorageError(code: "corrupt_entry", message: "\(what): \(body.count) bytes, expected \(count * 8)")
         }
         var words: [UInt64] = []

@@ -75,7 +75,7 @@ struct RaftSimCommand: AsyncParsableCommand {
 
     func printReport(_ report: SimulationReport) {
         if verbose || !report.violations.isEmpty {
-            print("seed \(report.options.seed): \(report.setup) steps=\(report.steps) committed=\(report.committedIndex) acknowledged=\(report.acknowledgedProposals) reads=\(report.readsAnswered) crashes=\(report.crashes) membership=\(report.membershipChanges) snapshots=\(report.snapshotsInstalled) recovery=\(report.recoveryTicks) ticks")
+            print("seed \(report.options.seed): \(report.setup) steps=\(report.steps) committed=\(report.committedIndex) acknowledged=\(report.acknowledgedProposals) reads=\(report.readsAnswered)/\(report.readsRequested) crashes=\(report.crashes) membership=\(report.membershipChanges) snapshots=\(report.snapshotsInstalled) recovery=\(report.recoveryTicks) ticks")
         }
         for violation in report.violations {
             print("  VIOLATION seed \(report.options.seed) \(violation)")

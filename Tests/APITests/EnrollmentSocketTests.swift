@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 
 /// Text frames one WebSocket client received.
-final class FrameLog: Sendable {
+final class SocketTextLog: Sendable {
     let frames = Mutex<[String]>([])
     func append(_ frame: String) { frames.withLock { $0.append(frame) } }
     func contains(_ text: String) -> Bool { frames.withLock { $0.contains { $0.contains(text) } } }
@@ -15,7 +15,7 @@ final class FrameLog: Sendable {
 
 @Suite struct EnrollmentSocketTests {
     /// Opens the workspace's event socket as `token`, logging every text frame until cancelled.
-    func listen(_ server: IdentityTestServer, workspace: String, token: String, into log: FrameLog)
+    func listen(_ server: IdentityTestServer, workspace: String, token: String, into log: SocketTextLog)
         -> Task<Void, any Error> {
         Task {
             try await WebSocketClient.connect(
@@ -44,8 +44,8 @@ final class FrameLog: Sendable {
         let members = ["ann", "bob"].map { UserID.derived(issuer: issuer, subject: $0).rawValue }
         _ = try await server.request(.POST, "\(channels)/\(channel)/members", token: ines, json: ["user_ids": members])
 
-        let annLog = FrameLog()
-        let bobLog = FrameLog()
+        let annLog = SocketTextLog()
+        let bobLog = SocketTextLog()
         let ann = listen(server, workspace: fixture.workspace, token: try await fixture.token("ann"), into: annLog)
         let bob = listen(server, workspace: fixture.workspace, token: try await fixture.token("bob"), into: bobLog)
         #expect(try await eventually { annLog.contains("\"ready\"") && bobLog.contains("\"ready\"") })

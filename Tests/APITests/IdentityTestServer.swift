@@ -99,8 +99,11 @@ struct Answer: Sendable {
     var bytes: [UInt8]
     var text: String { String(decoding: bytes, as: UTF8.self) }
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:] }
-    /// `error.code` of an error answer.
-    var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+    /// `error.reason` of an error answer when it has one (401s say which check failed), else `error.code`.
+    var errorCode: String? {
+        let error = json["error"] as? [String: Any]
+        return (error?["reason"] as? String) ?? (error?["code"] as? String)
+    }
 }
 
 /// Hands the port the server bound from its start callback to the test.

@@ -27,11 +27,7 @@ import Testing
     /// round of heartbeats to a majority of its cluster" (CheckQuorum).
     @Test func checkQuorumLeaderStepsDown() {
         var group = RaftGroup(voters: 3)
-        group.tickAll(30)
-        guard let leader = group.leader else {
-            Issue.record("no leader")
-            return
-        }
+        guard let leader = elect(&group) else { return }
         group.isolate(leader)
         group.tickAll(25)
         #expect(group.node(leader).role == .follower)
@@ -41,11 +37,7 @@ import Testing
     /// timeout of hearing from a current leader, it does not update its term or grant its vote".
     @Test func followerInLeaseIgnoresDisruptiveVotes() {
         var group = RaftGroup(voters: 3)
-        group.tickAll(30)
-        guard let leader = group.leader, let follower = group.ids.first(where: { $0 != leader }) else {
-            Issue.record("no leader")
-            return
-        }
+        guard let leader = elect(&group), let follower = group.ids.first(where: { $0 != leader }) else { return }
         let term = group.node(follower).term
         group.with(follower) { $0.step(voteRequest(from: 9, to: follower.rawValue, term: term.rawValue + 5, lastIndex: 100, lastTerm: 50)) }
         #expect(group.node(follower).term == term)
@@ -147,11 +139,7 @@ import Testing
     /// Thesis §3.10: the leader brings the target up to date, then has it campaign at once.
     @Test func leadershipTransfer() {
         var group = RaftGroup(voters: 3)
-        group.tickAll(30)
-        guard let leader = group.leader else {
-            Issue.record("no leader")
-            return
-        }
+        guard let leader = elect(&group) else { return }
         let target = group.ids.first { $0 != leader } ?? n(1)
         group.with(leader) { $0.transferLeadership(to: target) }
         group.deliverAll()
@@ -176,14 +164,20 @@ import Testing
     /// Lease reads (with CheckQuorum) answer without a heartbeat round while the lease holds.
     @Test func leaseReadAnswersAtOnce() throws {
         var group = RaftGroup(voters: 3) { $0.readOnlyMode = .lease }
-        group.tickAll(30)
-        guard let leader = group.leader else {
-            Issue.record("no leader")
-            return
-        }
+        guard let leader = elect(&group) else { return }
         group.isolate(leader)
         try group.with(leader) { try $0.readIndex(context: [7]) }
         #expect(group.readStates[leader]?.last?.context == [7], "answered with no round trip")
+    }
+
+    /// Ticks until a leader emerges; records an issue when none does.
+    func elect(_ group: inout RaftGroup) -> NodeID? {
+        group.tickAll(30)
+        guard let leader = group.leader else {
+            Issue.record("no leader after 30 ticks")
+            return nil
+        }
+        return leader
     }
 
     /// `RaftConfiguration.validate()` rejects nonsense.

@@ -1,0 +1,145 @@
+import QuadCore
+
+/// One partition as this node sees it.
+public struct PartitionStatus: Sendable, Codable, Equatable {
+    public var partition: UInt32
+    /// The leader this node knows of (0: none).
+    public var leader: UInt64
+    public var term: UInt64
+    public var commit: UInt64
+    public var applied: UInt64
+    /// This node's role in the group: leader, follower, candidate, pre-candidate.
+    public var role: String
+    public var replicas: [UInt64]
+    public var learners: [UInt64]
+}
+
+/// What a node reports about itself and the partitions it holds.
+public struct NodeStatus: Sendable, Codable, Equatable {
+    public var node: UInt64
+    public var version: String
+    public var clustered: Bool
+    public var members: [UInt64]
+    public var partitionCount: UInt32
+    public var partitions: [PartitionStatus]
+    public var databaseBytes: UInt64
+    /// Partitions this node leads.
+    public var leaders: Int { partitions.filter { $0.leader == node }.count }
+}
+
+extension ReplicaHost {
+    /// The state of every group held here.
+    public func groupStatus() -> [PartitionStatus] {
+        groups.keys.sorted().compactMap { partition in
+            guard let group = groups[partition] else { return nil }
+            return PartitionStatus(partition: partition.rawValue, leader: group.leader.rawValue,
+                                   term: group.term.rawValue, commit: group.commitIndex.rawValue,
+                                   applied: appliedIndex(of: partition).rawValue, role: group.role.rawValue,
+                                   replicas: group.membership.voters.map(\.rawValue),
+                                   learners: group.membership.learners.map(\.rawValue))
+        }
+    }
+}
+
+extension ReplicaDriver {
+    public func groupStatus() -> [PartitionStatus] { host.groupStatus() }
+
+    /// This node's status as reported to operators and to peers asking for it.
+    public func nodeStatus(members: [NodeID]) -> NodeStatus {
+        NodeStatus(node: nodeID.rawValue, version: CommunityNode.version, clustered: true,
+                   members: members.map(\.rawValue), partitionCount: placement.partitionCount,
+                   partitions: host.groupStatus(), databaseBytes: host.database.approximateSizeBytes)
+    }
+}
+
+/// Kinds of requests nodes forward to each other (the first byte of a Forward request).
+enum ForwardKind: UInt8 {
+    /// A client write for a partition the receiver leads.
+    case command = 1
+    /// "Report your status" (for `quadctl status` on any node).
+    case status = 2
+}
+
+/// One member's status as gathered by the node an operator asked.
+public struct MemberStatus: Sendable, Codable, Equatable {
+    public var id: UInt64
+    /// up, or down when it did not answer in time.
+    public var state: String
+    public var status: NodeStatus?
+}
+
+/// The cluster as seen from one node: every member's status and partitions without a leader.
+public struct ClusterReport: Sendable, Codable, Equatable {
+    public var nodes: [MemberStatus]
+    public var partitionCount: UInt32
+    public var partitionsWithoutLeader: [UInt32]
+    public var partitionsUnderReplicated: [UInt32]
+}
+
+extension CommunityNode {
+    /// The version every node reports (and `quadctl status` shows).
+    public static let version = "0.1.0"
+
+    /// This node's status: in a cluster the groups it holds; on a single node every partition,
+    /// led by itself, with the applied index as commit.
+    public func status() async throws -> NodeStatus {
+        if let replicas { return await replicas.nodeStatus(members: configuration.members) }
+        let partitions: [PartitionStatus]
+        do {
+            let id = configuration.nodeID.rawValue
+            partitions = try (0..<placement.partitionCount).map { raw in
+                let applied = try logStore.appliedIndex(group: PartitionID(raw)).rawValue
+                return PartitionStatus(partition: raw, leader: id, term: 1, commit: applied, applied: applied,
+                                       role: "leader", replicas: [id], learners: [])
+            }
+        }
+        return NodeStatus(node: configuration.nodeID.rawValue, version: Self.version,
+                          clustered: configuration.isClustered,
+                          members: configuration.isClustered ? configuration.members.map(\.rawValue)
+                              : [configuration.nodeID.rawValue],
+                          partitionCount: placement.partitionCount, partitions: partitions,
+                          databaseBytes: database.approximateSizeBytes)
+    }
+}
+
+extension CommunityNode {
+    /// How long `clusterReport()` waits for each member.
+    public static let statusTimeout: Duration = .seconds(2)
+
+    /// Every member's status (asked over the peer links in parallel) and the partitions that
+    /// have no leader anywhere.
+    public func clusterReport() async throws -> ClusterReport {
+        let own = try await status()
+        var nodes = [MemberStatus(id: own.node, state: "up", status: own)]
+        if let replicas {
+            let others = configuration.members.filter { $0 != configuration.nodeID }
+            let gathered = await withTaskGroup(of: MemberStatus.self) { group in
+                for member in others {
+                    group.addTask {
+                        let status = try? await replicas.askStatus(of: member, timeout: Self.statusTimeout)
+                        return MemberStatus(id: member.rawValue, state: status == nil ? "down" : "up", status: status)
+                    }
+                }
+                var all: [MemberStatus] = []
+                for await member in group { all.append(member) }
+                return all
+            }
+            nodes += gathered
+        }
+        nodes.sort { $0.id < $1.id }
+        var led = Set<UInt32>()
+        var replicaCount: [UInt32: Int] = [:]
+        for node in nodes {
+            for partition in node.status?.partitions ?? [] {
+                if partition.role == "leader" { led.insert(partition.partition) }
+                replicaCount[partition.partition, default: 0] += 1
+            }
+        }
+        let expected = min(configuration.replicationFactor, max(1, configuration.members.count))
+        let all = Array(0..<placement.partitionCount)
+        return ClusterReport(nodes: nodes, partitionCount: placement.partitionCount,
+                             partitionsWithoutLeader: all.filter { !led.contains($0) },
+                             partitionsUnderReplicated: configuration.isClustered
+                                 ? all.filter { (replicaCount[$0] ?? 0) < expected } : [])
+    }
+}

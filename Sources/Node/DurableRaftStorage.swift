@@ -1,0 +1,129 @@
+public import QuadCore
+public import Raft
+public import Storage
+
+/// One Raft group's stable log on the node's RocksDB: the `RaftStorage` the core reads,
+/// and the writes a `Ready` asks for, added to the shell's group-commit batch.
+///
+/// Owned by the one loop that drives the group (not `Sendable`): the loop calls
+/// `persist(_:into:)`, writes the batch (synced when `Ready.mustSync`), then `didPersist(_:)`.
+/// First and last index are cached because the core asks for them on every step.
+public final class DurableRaftStorage: RaftStorage {
+    public let group: PartitionID
+    let store: RaftLogStore
+    private var hardState: HardState
+    private var membership: ConfigurationState
+    private var compaction: CompactionMark?
+    private var last: LogIndex
+
+    /// Opens `group`'s stored state. A group never written starts empty with `bootstrap`
+    /// as its members (the caller persists it with `bootstrap(_:into:)`).
+    public init(store: RaftLogStore, group: PartitionID) throws(StorageError) {
+        self.group = group
+        self.store = store
+        let stored = try store.hardState(group: group)
+        hardState = HardState(term: stored?.term ?? .zero, vote: stored?.vote ?? .none, commit: stored?.commit ?? .zero)
+        let members = try store.membership(group: group)
+        membership = ConfigurationState(voters: members?.voters ?? [], learners: members?.learners ?? [])
+        compaction = try store.compactionMark(group: group)
+        last = try store.lastIndex(group: group)
+    }
+
+    /// Whether the group has never been configured on this node.
+    public var isNew: Bool { membership.voters.isEmpty && membership.learners.isEmpty && last == .zero }
+
+    /// Records the group's first members (cluster bootstrap) in `batch`.
+    public func bootstrap(_ configuration: ConfigurationState, into batch: WriteBatch) {
+        membership = configuration
+        store.setMembership(StoredMembership(voters: configuration.voters, learners: configuration.learners),
+                            group: group, into: batch)
+    }
+
+    // MARK: RaftStorage
+
+    public func initialState() -> (hardState: HardState, configuration: ConfigurationState) {
+        (hardState, membership)
+    }
+
+    public func entries(from lowerBound: LogIndex, upTo upperBound: LogIndex, bytesMax: Int) throws(RaftError)
+        -> [Entry] {
+        guard lowerBound < upperBound else { return [] }
+        guard lowerBound >= firstIndex() else { throw RaftError(code: .compacted, message: "\(group) below \(firstIndex())") }
+        guard upperBound <= last.next else {
+            throw RaftError(code: .unavailable, message: "\(group) has entries up to \(last), asked \(upperBound)")
+        }
+        let stored: [StoredEntry]
+        do {
+            stored = try store.entries(group: group, from: lowerBound, to: upperBound, maxBytes: bytesMax)
+        } catch {
+            // A corrupt or missing entry is not something the core can route around: stop.
+            preconditionFailure("\(group): reading the log failed: \(error)")
+        }
+        return stored.map { entry in
+            Entry(term: entry.term, index: entry.index,
+                  kind: entry.kind == StoredEntry.kindConfigurationChange ? .configurationChange : .normal,
+                  payload: entry.payload)
+        }
+    }
+
+    public func term(at index: LogIndex) throws(RaftError) -> Term {
+        let snapshotIndex = compaction?.index ?? .zero
+        if index == snapshotIndex { return compaction?.term ?? .zero }
+        guard index > snapshotIndex else { throw RaftError(code: .compacted, message: "\(group) compacted past \(index)") }
+        guard index <= last else { throw RaftError(code: .unavailable, message: "\(group) has no entry \(index)") }
+        do {
+            guard let term = try store.term(at: index, group: group) else {
+                throw RaftError(code: .unavailable, message: "\(group) has no entry \(index)")
+            }
+            return term
+        } catch let error as RaftError {
+            throw error
+        } catch {
+            preconditionFailure("\(group): reading the log failed: \(error)")
+        }
+    }
+
+    public func firstIndex() -> LogIndex { (compaction?.index ?? .zero).next }
+    public func lastIndex() -> LogIndex { last }
+
+    public func snapshot() throws(RaftError) -> Snapshot {
+        // Data snapshots stream a partition's rows; until they exist, logs are not compacted,
+        // so a follower never needs one. Report that honestly rather than send an empty one.
+        guard let compaction else {
+            return Snapshot(metadata: SnapshotMetadata(index: .zero, term: .zero, configuration: membership))
+        }
+        throw RaftError(code: .snapshotTemporarilyUnavailable, message: "\(group) compacted to \(compaction.index)")
+    }
+
+    // MARK: Writes
+
+    /// Adds what `ready` asks to persist (hard state and entries, replacing any conflicting
+    /// suffix) to `batch`. Call `didPersist(_:)` once the batch is written.
+    public func persist(_ ready: Ready, into batch: WriteBatch) {
+        precondition(ready.snapshot == nil, "installing data snapshots is not supported yet")
+        if let first = ready.entries.first {
+            if first.index <= last { store.truncateSuffix(from: first.index, group: group, into: batch) }
+            store.appendEntries(ready.entries.map { entry in
+                StoredEntry(index: entry.index, term: entry.term,
+                            kind: entry.kind == .configurationChange ? StoredEntry.kindConfigurationChange
+                                : StoredEntry.kindNormal,
+                            payload: entry.payload)
+            }, group: group, into: batch)
+        }
+        if let state = ready.hardState {
+            store.setHardState(StoredHardState(term: state.term, vote: state.vote, commit: state.commit),
+                               group: group, into: batch)
+        }
+    }
+
+    /// Updates the cached positions after the batch holding `ready` was written.
+    public func didPersist(_ ready: Ready) {
+        if let lastEntry = ready.entries.last { last = lastEntry.index }
+        if let state = ready.hardState { hardState = state }
+    }
+
+    /// Records a configuration the group applied, so a restart knows its members.
+    public func recordMembership(_ configuration: ConfigurationState, into batch: WriteBatch) {
+        bootstrap(configuration, into: batch)
+    }
+}

@@ -1,0 +1,24 @@
+public import QuadCore
+public import Raft
+
+/// What a replica driver needs from the network: fire-and-forget Raft messages (Raft
+/// tolerates loss) and one-hop forwarding of a client write to a partition leader.
+/// `Transport.PeerLinks` implements it over HTTP/2; tests use an in-process one.
+public protocol PeerMessenger: Sendable {
+    /// Sends messages to `peer` without waiting; may drop them when the link is down or full.
+    func send(_ messages: [(PartitionID, Raft.Message)], to peer: NodeID)
+    /// Sends `request` to `peer`'s forward handler and returns its answer, or throws after `timeout`.
+    func forward(_ request: [UInt8], to peer: NodeID, timeout: Duration) async throws -> [UInt8]
+}
+
+/// A cluster member as configured: its ID and where its peers reach it.
+public struct ClusterMember: Sendable, Equatable {
+    public var id: NodeID
+    /// `host:port` of its peer (Raft/forwarding) listener.
+    public var peerAddress: String
+
+    public init(id: NodeID, peerAddress: String) {
+        self.id = id
+        self.peerAddress = peerAddress
+    }
+}

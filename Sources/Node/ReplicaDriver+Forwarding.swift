@@ -1,0 +1,71 @@
+public import Community
+public import QuadCore
+import Foundation
+import Raft
+
+extension ReplicaDriver {
+    /// How long a forwarded write may take end to end before the client gets 503.
+    public static let forwardTimeout: Duration = .seconds(5)
+
+    /// Submits a write from any node: proposes it here when this node leads its partition,
+    /// otherwise forwards it one hop to the leader. Throws `NodeError` (503) when there is
+    /// no leader yet or the write cannot finish; the client retries (idempotently with a
+    /// client_msg_id).
+    public func submit(_ command: Command) async throws -> Result<Outcome, CommunityError> {
+        let partition = placement.partition(ofKey: command.body.placementKey)
+        if host.role(of: partition) == .leader { return try await propose(command) }
+        guard let leader = leader(of: partition), leader != nodeID else {
+            throw NodeError(.unavailable, "\(partition) has no leader right now; retry shortly.")
+        }
+        let answer = try await messenger.forward([ForwardKind.command.rawValue] + command.encoded(), to: leader,
+                                                 timeout: Self.forwardTimeout)
+        return try Self.decodeForwardAnswer(answer)
+    }
+
+    /// Serves a write forwarded by another node: proposes it if this node leads the partition.
+    /// Always returns an answer: the outcome, or the node error the forwarder should raise.
+    public func handleForward(_ request: [UInt8]) async -> [UInt8] {
+        switch request.first.flatMap(ForwardKind.init(rawValue:)) {
+        case .command: return await handleForwardedCommand(Array(request.dropFirst()))
+        case .status:
+            let data = (try? JSONEncoder().encode(nodeStatus(members: members))) ?? Data()
+            return [0] + Array(data)
+        case nil: return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
+        }
+    }
+
+    /// Asks `peer` for its status over the peer link.
+    func askStatus(of peer: NodeID, timeout: Duration) async throws -> NodeStatus {
+        let answer = try await messenger.forward([ForwardKind.status.rawValue], to: peer, timeout: timeout)
+        guard answer.first == 0 else { throw NodeError(.unavailable, "\(peer) did not report its status") }
+        return try JSONDecoder().decode(NodeStatus.self, from: Data(answer.dropFirst()))
+    }
+
+    private func handleForwardedCommand(_ request: [UInt8]) async -> [UInt8] {
+        do {
+            let command = try Command(decoding: request)
+            let result = try await propose(command)
+            return [0] + result.encodedOutcome()
+        } catch let error as NodeError {
+            return [1] + Array(error.code.rawValue.utf8)
+        } catch {
+            return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
+        }
+    }
+
+    static func decodeForwardAnswer(_ answer: [UInt8]) throws -> Result<Outcome, CommunityError> {
+        guard let status = answer.first else { throw NodeError(.unavailable, "Empty answer from the leader.") }
+        let body = Array(answer.dropFirst())
+        if status == 0 { return try Result(decodingOutcome: body) }
+        let code = NodeError.Code(rawValue: String(decoding: body, as: UTF8.self)) ?? .unavailable
+        // A leader that stepped down answers not_leader: to the client that is "retry".
+        throw NodeError(code == .notLeader ? .unavailable : code, "The partition leader could not take the write; retry.")
+    }
+}
+
+extension ReplicaDriver {
+    /// Runs `body` with readers of this node's local replica rows (stale on followers).
+    public func readLocal<T: Sendable>(_ body: (_ reader: (PartitionID) -> PartitionRowReader) throws -> T) rethrows -> T {
+        try body { PartitionRowReader(database: host.database, partition: $0) }
+    }
+}

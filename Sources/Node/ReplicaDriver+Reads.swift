@@ -1,0 +1,56 @@
+import QuadCore
+import Raft
+
+/// A linearizable read in progress: waiting for its read point, then for apply to reach it.
+struct ReadWaiter {
+    let partition: PartitionID
+    let continuation: CheckedContinuation<Void, any Error>
+    let deadline: ContinuousClock.Instant
+    var readIndex: LogIndex?
+}
+
+extension ReplicaDriver {
+    /// Reads waiting on this node at once; past this, readers get 503.
+    public static let pendingReadsMax = 10_000
+
+    /// Returns once this node's replica of `partition` has applied everything committed
+    /// before the call (Raft ReadIndex, §6.4 of Ongaro's thesis): a read of local rows after
+    /// it is linearizable, on the leader or on any follower.
+    public func linearizableBarrier(for partition: PartitionID) async throws {
+        guard readWaiters.count < Self.pendingReadsMax else {
+            throw NodeError(.overloaded, "Too many reads are waiting; retry shortly.")
+        }
+        nextReadID += 1
+        let id = nextReadID
+        var context = BinaryWriter(capacity: 8)
+        context.write(id)
+        do {
+            try host.requestRead(in: partition, context: context.bytes)
+        } catch {
+            throw NodeError(.unavailable, "\(partition) has no leader right now; retry shortly.")
+        }
+        scheduleRound()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            readWaiters[id] = ReadWaiter(partition: partition, continuation: continuation,
+                                         deadline: ContinuousClock.now + Self.proposalTimeout)
+        }
+    }
+
+    /// Records read points from a round and releases reads whose partition applied far enough.
+    func settleReads(_ states: [(PartitionID, ReadState)]) {
+        for (_, state) in states {
+            var reader = BinaryReader(state.context)
+            guard let id = try? reader.readUInt64() else { continue }
+            readWaiters[id]?.readIndex = state.index
+        }
+        for (id, waiter) in readWaiters {
+            if let index = waiter.readIndex, host.appliedIndex(of: waiter.partition) >= index {
+                readWaiters[id] = nil
+                waiter.continuation.resume()
+            } else if waiter.deadline <= ContinuousClock.now {
+                readWaiters[id] = nil
+                waiter.continuation.resume(throwing: NodeError(.unavailable, "The read did not get a read point in time; retry."))
+            }
+        }
+    }
+}

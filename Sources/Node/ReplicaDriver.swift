@@ -1,0 +1,162 @@
+public import Community
+public import QuadCore
+public import Raft
+import Storage
+import NIOCore
+import NIOPosix
+
+/// Drives a node's `ReplicaHost`: ticks its clock, feeds it peers' messages and client
+/// proposals, and after each round sends what it produced and answers waiting clients.
+///
+/// An actor pinned to its own event loop thread, so the synced RocksDB writes of a round
+/// never block Swift's cooperative pool. Rounds coalesce: whatever arrives while a round
+/// writes goes into the next one (group commit across clients and partitions).
+public actor ReplicaDriver {
+    /// One tick of the Raft clock. Elections take 10-20 ticks (0.5-1 s) and leaders send a
+    /// heartbeat every tick, so a dead leader is replaced in about a second.
+    public static let tickInterval: Duration = .milliseconds(50)
+    /// A proposal not applied within this long is answered 503: leadership may have moved.
+    public static let proposalTimeout: Duration = .seconds(5)
+    /// Proposals waiting for apply on this node, across partitions.
+    public static let pendingProposalsMax = 10_000
+
+    public let nodeID: NodeID
+    public let placement: Placement
+    /// Every member of the cluster.
+    public let members: [NodeID]
+    let host: ReplicaHost
+    let messenger: any PeerMessenger
+    let events: EventHub
+    let eventLoop: any EventLoop
+    private var inbox: [(PartitionID, Raft.Message)] = []
+    private var waiting: [UInt64: Waiter] = [:]
+    private var roundScheduled = false
+    private var stopped = false
+    var readWaiters: [UInt64: ReadWaiter] = [:]
+    var nextReadID: UInt64 = 0
+
+    struct Waiter {
+        let partition: PartitionID
+        let continuation: CheckedContinuation<Result<Outcome, CommunityError>, any Error>
+        let deadline: ContinuousClock.Instant
+    }
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { eventLoop.executor.asUnownedSerialExecutor() }
+
+    /// A driver over `host` (whose groups are already open), running on `eventLoop`.
+    public init(host: ReplicaHost, placement: Placement, members: [NodeID], messenger: any PeerMessenger,
+                events: EventHub, eventLoop: any EventLoop) {
+        self.nodeID = host.nodeID
+        self.members = members
+        self.host = host
+        self.placement = placement
+        self.messenger = messenger
+        self.events = events
+        self.eventLoop = eventLoop
+    }
+
+    /// Ticks until `stop()`.
+    public func run() async {
+        while !stopped {
+            try? await Task.sleep(for: Self.tickInterval)
+            if stopped { break }
+            host.tick()
+            round()
+            expireWaiters()
+            settleReads([])
+        }
+        for (_, waiter) in waiting {
+            waiter.continuation.resume(throwing: NodeError(.unavailable, "The node is shutting down."))
+        }
+        waiting.removeAll()
+        for (_, waiter) in readWaiters {
+            waiter.continuation.resume(throwing: NodeError(.unavailable, "The node is shutting down."))
+        }
+        readWaiters.removeAll()
+    }
+
+    public func stop() { stopped = true }
+
+    /// Messages from a peer.
+    public func receive(_ messages: [(PartitionID, Raft.Message)]) {
+        guard !stopped else { return }
+        inbox += messages
+        scheduleRound()
+    }
+
+    /// The leader this node believes `partition` has, if any.
+    public func leader(of partition: PartitionID) -> NodeID? {
+        guard let leader = host.leader(of: partition), leader != .none else { return nil }
+        return leader
+    }
+
+    /// Logs `command` in its partition and answers once applied here. Throws `NodeError`
+    /// when this node is not the leader (the caller forwards) or the write cannot finish.
+    public func propose(_ command: Command) async throws -> Result<Outcome, CommunityError> {
+        let partition = placement.partition(ofKey: command.body.placementKey)
+        guard !stopped else { throw NodeError(.unavailable, "The node is shutting down.") }
+        guard host.role(of: partition) == .leader else {
+            throw NodeError(.notLeader, "This node does not lead \(partition).")
+        }
+        guard waiting.count < Self.pendingProposalsMax else {
+            throw NodeError(.overloaded, "Too many writes are waiting; retry shortly.")
+        }
+        let id = try host.propose(command, in: partition)
+        scheduleRound()
+        return try await withCheckedThrowingContinuation { continuation in
+            waiting[id] = Waiter(partition: partition, continuation: continuation,
+                                 deadline: ContinuousClock.now + Self.proposalTimeout)
+        }
+    }
+
+    func scheduleRound() {
+        guard !roundScheduled else { return }
+        roundScheduled = true
+        Task { self.scheduledRound() }
+    }
+
+    private func scheduledRound() {
+        roundScheduled = false
+        round()
+    }
+
+    /// One round: deliver the inbox, then persist/send/apply whatever every group has ready.
+    private func round() {
+        let delivered = inbox
+        inbox.removeAll(keepingCapacity: true)
+        for (partition, message) in delivered { host.step(message, group: partition) }
+        let output: HostOutput
+        do {
+            output = try host.process()
+        } catch {
+            // Storage failed under Raft: continuing could acknowledge what is not durable.
+            preconditionFailure("replica storage failed: \(error)")
+        }
+        var byPeer: [NodeID: [(PartitionID, Raft.Message)]] = [:]
+        for (partition, message) in output.messages { byPeer[message.to, default: []].append((partition, message)) }
+        for (peer, messages) in byPeer { messenger.send(messages, to: peer) }
+        for (id, result) in output.outcomes { waiting.removeValue(forKey: id)?.continuation.resume(returning: result) }
+        events.publish(output.events)
+        settleReads(output.readStates)
+        failProposalsOfLostLeaderships()
+    }
+
+    /// Proposals in a partition this node no longer leads may never be applied here: answer
+    /// them "retry" (with a client_msg_id the retry is safe whether or not the entry commits).
+    private func failProposalsOfLostLeaderships() {
+        let lost = waiting.filter { host.role(of: $0.value.partition) != .leader }
+        for (id, waiter) in lost {
+            waiting[id] = nil
+            waiter.continuation.resume(throwing: NodeError(.unavailable, "Leadership of the partition moved; retry."))
+        }
+    }
+
+    private func expireWaiters() {
+        let now = ContinuousClock.now
+        let expired = waiting.filter { $0.value.deadline <= now }
+        for (id, waiter) in expired {
+            waiting[id] = nil
+            waiter.continuation.resume(throwing: NodeError(.unavailable, "The write did not finish in time; retry."))
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import Community
+import Foundation
+import NIOPosix
+import Node
+import QuadCore
+import Raft
+import Storage
+import Synchronization
+import Testing
+
+/// Three drivers on their own RocksDB and event loops, linked by an in-process messenger:
+/// forwarding, failover and catch-up of the cluster runtime without sockets.
+@Suite(.serialized) struct ReplicaDriverTests {
+    static let members = [NodeID(1), NodeID(2), NodeID(3)]
+    static let placement = Placement(partitionCount: 4)
+    static let admin = Actor(userID: UserID(uncheckedRawValue: "admin"), displayName: "Admin", isAdmin: true)
+
+    /// Delivers between drivers in this process; a node in `down` neither sends nor receives.
+    final class LoopbackMessenger: PeerMessenger {
+        let drivers = Mutex<[NodeID: ReplicaDriver]>([:])
+        let down = Mutex<Set<NodeID>>([])
+        let owner: NodeID
+        let shared: LoopbackNetwork
+
+        init(owner: NodeID, network: LoopbackNetwork) {
+            self.owner = owner
+            self.shared = network
+        }
+
+        func send(_ messages: [(PartitionID, Raft.Message)], to peer: NodeID) {
+            guard let target = shared.reachable(from: owner, to: peer) else { return }
+            Task { await target.receive(messages) }
+        }
+
+        func forward(_ request: [UInt8], to peer: NodeID, timeout: Duration) async throws -> [UInt8] {
+            guard let target = shared.reachable(from: owner, to: peer) else {
+                throw NodeError(.unavailable, "peer \(peer) unreachable")
+            }
+            return await target.handleForward(request)
+        }
+    }
+
+    final class LoopbackNetwork: Sendable {
+        let drivers = Mutex<[NodeID: ReplicaDriver]>([:])
+        let down = Mutex<Set<NodeID>>([])
+
+        func reachable(from: NodeID, to: NodeID) -> ReplicaDriver? {
+            let isDown = down.withLock { $0.contains(from) || $0.contains(to) }
+            return isDown ? nil : drivers.withLock { $0[to] }
+        }
+    }
+
+    /// A running three-node cluster; `directories[i]` survive restarts of node i.
+    final class Cluster: Sendable {
+        let network = LoopbackNetwork()
+        let directories: [String]
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 3)
+        let runs = Mutex<[NodeID: Task<Void, Never>]>([:])
+
+        init() async throws {
+            directories = members.map { _ in
+                FileManager.default.temporaryDirectory.appendingPathComponent("quad-driver-\(UUID())").path
+            }
+            for id in members { try await start(id) }
+        }
+
+        func start(_ id: NodeID) async throws {
+            let directory = directories[members.firstIndex(of: id) ?? 0]
+            let host = ReplicaHost(nodeID: id, database: try Database(path: directory))
+            for raw in 0..<placement.partitionCount {
+                try host.openGroup(PartitionID(raw), members: members, randomSeed: id.rawValue &* 31 &+ UInt64(raw))
+            }
+            let driver = ReplicaDriver(host: host, placement: placement, members: members,
+                                       messenger: LoopbackMessenger(owner: id, network: network), events: EventHub(),
+                                       eventLoop: loops.next())
+            network.drivers.withLock { $0[id] = driver }
+            network.down.withLock { _ = $0.remove(id) }
+            runs.withLock { $0[id] = Task { await driver.run() } }
+        }
+
+        /// Cuts a node off and stops its loop, as a crash would (nothing is flushed on purpose).
+        func crash(_ id: NodeID) async {
+            network.down.withLock { _ = $0.insert(id) }
+            let driver = network.drivers.withLock { $0.removeValue(forKey: id) }
+            await driver?.stop()
+            await runs.withLock { $0.removeValue(forKey: id) }?.value
+        }
+
+        func driver(_ id: NodeID) -> ReplicaDriver? { network.drivers.withLock { $0[id] } }
+
+        func shutdown() async {
+            for id in members { await crash(id) }
+            try? await loops.shutdownGracefully()
+            for directory in directories { try? FileManager.default.removeItem(atPath: directory) }
+        }
+    }
+
+    /// Submits with retries (as a client with a client_msg_id would), up to `deadline`.
+    static func submit(_ cluster: Cluster, via node: NodeID, _ body: CommandBody,
+                       deadline: Duration = .seconds(10)) async throws -> Outcome {
+        let end = ContinuousClock.now + deadline
+        while true {
+            do {
+                let driver = try #require(cluster.driver(node))
+                return try await driver.submit(Command(actor: admin, timestampMilliseconds: 1, body: body)).get()
+            } catch let error as NodeError where ContinuousClock.now < end {
+                _ = error
+                try await Task.sleep(for: .milliseconds(20))  // back off before retrying, as a client would
+            }
+        }
+    }
+
+    static func post(_ text: String, _ workspace: WorkspaceID, _ channel: ChannelID) -> CommandBody {
+        .postMessage(workspace: workspace, channel: channel, text: text, threadRoot: nil, clientMessageID: text)
+    }
+
+    static func setUp(_ cluster: Cluster, via node: NodeID) async throws -> (WorkspaceID, ChannelID) {
+        let workspace = WorkspaceID(uncheckedRawValue: "ws_driver")
+        let channel = ChannelID(uncheckedRawValue: "ch_driver")
+        let platform = PlatformID(uncheckedRawValue: "lms")
+        _ = try await submit(cluster, via: node, .createPlatform(platform: platform, name: "LMS"))
+        _ = try await submit(cluster, via: node, .createWorkspace(workspace: workspace, platform: platform, kind: .course,
+                                                                  name: "W", externalID: nil, templates: [.chatter],
+                                                                  templateChannelIDs: [channel]))
+        _ = try await submit(cluster, via: node, .putMembers(workspace: workspace,
+                                                             members: [MemberSpec(userID: admin.userID, role: .instructor)]))
+        _ = try await submit(cluster, via: node, .joinChannel(workspace: workspace, channel: channel))
+        return (workspace, channel)
+    }
+
+    /// Proves writes submitted on every node (forwarded to the leader when needed) are applied
+    /// once each, with gapless sequences.
+    @Test func writesThroughAnyNode() async throws {
+        let cluster = try await Cluster()
+        let (workspace, channel) = try await Self.setUp(cluster, via: NodeID(1))
+        var sequences: [UInt64] = []
+        for index in 0..<30 {
+            let node = Self.members[index % 3]
+            guard case .message(let message, _) = try await Self.submit(cluster, via: node, Self.post("p\(index)", workspace, channel))
+            else { Issue.record("not a message"); continue }
+            sequences.append(message.sequence.rawValue)
+        }
+        #expect(sequences == Array(1...30))
+        // Every node, after its read barrier, reads all 30 at once (no polling: linearizable).
+        let partition = Self.placement.partition(of: workspace)
+        for node in Self.members {
+            try await #require(cluster.driver(node)).linearizableBarrier(for: partition)
+            let texts = try await Self.history(cluster, node, workspace, channel)
+            #expect(texts == (0..<30).map { "p\($0)" }, "node \(node) after its barrier")
+        }
+        await cluster.shutdown()
+    }
+
+    /// Proves that when the leader crashes mid-stream, writes resume through another node,
+    /// every acknowledged write survives, and the restarted node catches up.
+    @Test func leaderCrashFailover() async throws {
+        let cluster = try await Cluster()
+        let (workspace, channel) = try await Self.setUp(cluster, via: NodeID(1))
+        let partition = Self.placement.partition(of: workspace)
+        let leader = try #require(await cluster.driver(NodeID(1))?.leader(of: partition))
+        let survivor = try #require(Self.members.first { $0 != leader })
+        for index in 0..<10 { _ = try await Self.submit(cluster, via: survivor, Self.post("a\(index)", workspace, channel)) }
+        await cluster.crash(leader)
+        let crashedAt = ContinuousClock.now
+        _ = try await Self.submit(cluster, via: survivor, Self.post("b0", workspace, channel))
+        let unavailable = ContinuousClock.now - crashedAt
+        #expect(unavailable < .seconds(5), "writes resumed after \(unavailable)")
+        for index in 1..<10 { _ = try await Self.submit(cluster, via: survivor, Self.post("b\(index)", workspace, channel)) }
+        try await cluster.start(leader)
+        let expected = (0..<10).map { "a\($0)" } + (0..<10).map { "b\($0)" }
+        let restarted = leader
+        try await Self.poll(deadline: .seconds(20)) {
+            guard let texts = try? await Self.history(cluster, restarted, workspace, channel) else { return false }
+            return texts == expected
+        }
+        await cluster.shutdown()
+    }
+
+    static func history(_ cluster: Cluster, _ node: NodeID, _ workspace: WorkspaceID, _ channel: ChannelID) async throws
+        -> [String] {
+        guard let driver = cluster.driver(node) else { return [] }
+        return try await driver.readLocal { reader in
+            try CommunityQueries(reader: reader(Self.placement.partition(of: workspace)), actor: admin)
+                .history(workspace, channel, .after(.zero), limit: 200).items.map(\.text)
+        }
+    }
+
+    static func poll(deadline: Duration, _ condition: () async throws -> Bool) async throws {
+        let end = ContinuousClock.now + deadline
+        while ContinuousClock.now < end {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("condition not met within \(deadline)")
+    }
+}
