@@ -7,6 +7,14 @@ public struct ServiceKeyRecord: Sendable, Equatable {
     public var name: String
     public var secretSHA256: [UInt8]
     public var createdAt: Int64
+
+    public init(platform: PlatformID, key: ServiceKeyID, name: String, secretSHA256: [UInt8], createdAt: Int64) {
+        self.platform = platform
+        self.key = key
+        self.name = name
+        self.secretSHA256 = secretSHA256
+        self.createdAt = createdAt
+    }
 }
 
 /// The last enrollment fact applied for one user in one workspace; older facts are ignored.

@@ -134,3 +134,26 @@ import Testing
         #expect(try IdentityQueries(reader: community.rows).serviceKey(platform: Course.platform, key: key) == nil)
     }
 }
+
+@Suite struct IdentityOutcomeCodecTests {
+    /// Proves every identity outcome survives the forwarded-outcome encoding unchanged.
+    @Test func identityOutcomesRoundTrip() throws {
+        let registration = LTIRegistration(platform: Course.platform, issuer: "https://lms", clientID: "quad",
+                                           deploymentIDs: ["1"], authLoginURL: "https://lms/auth",
+                                           jwksURL: "https://lms/jwks")
+        let record = ServiceKeyRecord(platform: Course.platform, key: ServiceKeyID(rawValue: "sk_1")!, name: "LMS",
+                                      secretSHA256: Array(repeating: 3, count: 32), createdAt: 5)
+        let outcomes: [IdentityOutcome] = [
+            .issuer(IdentityCommandTests.issuer), .issuerRemoved, .serviceKey(record), .serviceKeyRevoked,
+            .webhookSecretSet, .enrollment(applied: true), .enrollment(applied: false), .membersRemoved(count: 7),
+            .roster(RosterDiff(added: [Course.lea.userID], removed: [Course.leo.userID, Course.lia.userID],
+                               roleChanged: [], unchangedCount: 3)),
+            .ltiRegistration(registration),
+        ]
+        for outcome in outcomes {
+            let result = Result<Outcome, CommunityError>.success(.identity(outcome))
+            let decoded = try Result<Outcome, CommunityError>(decodingOutcome: result.encodedOutcome())
+            #expect(decoded == result)
+        }
+    }
+}
