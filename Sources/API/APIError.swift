@@ -13,6 +13,8 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     public let message: String
     /// Seconds, for 503 answers.
     public var retryAfterSeconds: Int?
+    /// A finer, stable reason under `code` (rendered as `error.reason` when set).
+    public var reason: String?
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
         self.status = status
@@ -21,6 +23,12 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     }
 
     static func unauthenticated(_ message: String) -> APIError { .init(.unauthorized, "unauthenticated", message) }
+    /// A 401 whose `reason` says which check failed (`token_expired`, `service_key_invalid`, ...).
+    static func unauthenticated(reason: String, _ message: String) -> APIError {
+        var error = APIError.unauthenticated(message)
+        error.reason = reason
+        return error
+    }
     static func invalid(_ code: String, _ message: String) -> APIError { .init(.badRequest, code, message) }
     static let routeNotFound = APIError(.notFound, "not_found", "No such endpoint.")
 
@@ -106,7 +114,9 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = ["error": ["code": code, "message": message]]
+        var fields = ["code": code, "message": message]
+        if let reason { fields["reason"] = reason }
+        let body = ["error": fields]
         let data = try QuadJSON.encoder.encode(body)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

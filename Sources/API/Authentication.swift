@@ -73,19 +73,36 @@ public enum DevelopmentSigninKey {
     }
 }
 
-/// Verifies bearer tokens and turns them into an `Actor`.
+/// Verifies bearer tokens and turns them into an `Actor`: development tokens (HS256 with the
+/// node's key, when dev sign-in is on) and the platforms' own tokens (`SingleSignOn`).
 public struct TokenVerifier: Sendable {
-    let keys: JWTKeyCollection
+    /// The development key; nil when dev sign-in is off.
+    let keys: JWTKeyCollection?
+    /// Tokens from the issuers configured on the platforms; nil only in tests of dev sign-in.
+    let singleSignOn: SingleSignOn?
+    /// Sessions issued by LTI launches on this node.
+    var sessions: SessionTokens?
 
-    /// A verifier for development tokens signed with `key`.
-    public static func development(key: [UInt8]) async -> TokenVerifier {
+    /// A verifier for development tokens signed with `key` (and SSO tokens, when given).
+    public static func development(key: [UInt8], singleSignOn: SingleSignOn? = nil) async -> TokenVerifier {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
-        return TokenVerifier(keys: keys)
+        return TokenVerifier(keys: keys, singleSignOn: singleSignOn)
+    }
+
+    /// A verifier that accepts only the platforms' own tokens.
+    public static func singleSignOn(_ singleSignOn: SingleSignOn) -> TokenVerifier {
+        TokenVerifier(keys: nil, singleSignOn: singleSignOn)
     }
 
     /// The caller a token names; throws 401 for anything else.
     func actor(forToken token: String) async throws -> Actor {
+        let issuer = TokenInspection.unverifiedClaims(token)?["iss"] as? String
+        if let sessions, issuer == SessionClaims.issuer { return try await sessions.actor(forToken: token) }
+        guard let keys, issuer == QuadClaims.developmentIssuer else {
+            guard let singleSignOn else { throw APIError.unauthenticated("The token is invalid or expired.") }
+            return try await singleSignOn.actor(forToken: token)
+        }
         let claims: QuadClaims
         do {
             claims = try await keys.verify(token, as: QuadClaims.self)

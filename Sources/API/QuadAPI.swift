@@ -12,11 +12,15 @@ public struct APIConfiguration: Sendable {
     /// Accept development tokens signed with the data directory's `dev-signin.key`.
     /// Off unless asked for: it lets anyone who can read the data directory sign in as anyone.
     public var developmentSignin: Bool
+    /// Key-set caching and refresh of single sign-on.
+    public var singleSignOn: SingleSignOnOptions
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, developmentSignin: Bool = false) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, developmentSignin: Bool = false,
+                singleSignOn: SingleSignOnOptions = SingleSignOnOptions()) {
         self.host = host
         self.port = port
         self.developmentSignin = developmentSignin
+        self.singleSignOn = singleSignOn
     }
 }
 
@@ -30,12 +34,14 @@ public enum QuadAPI {
         node: CommunityNode, configuration: APIConfiguration, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
-        var verifier: TokenVerifier?
+        let singleSignOn = SingleSignOn(node: node, options: configuration.singleSignOn, logger: logger)
+        var verifier = TokenVerifier.singleSignOn(singleSignOn)
         if configuration.developmentSignin {
             let key = try DevelopmentSigninKey.loadOrCreate(dataDirectory: node.configuration.dataDirectory)
-            verifier = await TokenVerifier.development(key: key)
+            verifier = await TokenVerifier.development(key: key, singleSignOn: singleSignOn)
             logger.warning("development sign-in is ON: tokens from `quadctl dev-token` are accepted")
         }
+        verifier.sessions = await SessionTokens.make()
         return Application(
             router: makeRouter(node: node, verifier: verifier),
             server: .http1WebSocketUpgrade(
@@ -73,6 +79,12 @@ public enum QuadAPI {
         routes.addChannelRoutes(to: v1)
         routes.addMessageRoutes(to: v1)
         AdminRoutes(node: node).add(to: v1)
+        let integrations = IntegrationRoutes(node: node, singleSignOn: verifier?.singleSignOn)
+        integrations.addAdministrationRoutes(to: v1)
+        integrations.addServiceRoutes(to: router)
+        let singleSignOn = verifier?.singleSignOn ?? SingleSignOn(node: node, logger: Logger(label: "quad.sso"))
+        LTIRoutes(node: node, singleSignOn: singleSignOn, sessions: verifier?.sessions, integrations: integrations)
+            .addRoutes(to: router, administration: v1)
         return router
     }
 }

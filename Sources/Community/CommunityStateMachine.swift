@@ -12,6 +12,8 @@ public enum Outcome: Sendable, Equatable {
     /// A posted message; `duplicate` when an earlier post with the same `client_msg_id` is returned.
     case message(Message, duplicate: Bool)
     case readState(ChannelMember)
+    /// Sign-in and LMS integration outcomes (CommunityStateMachine+Identity.swift).
+    case identity(IdentityOutcome)
 }
 
 /// Everything applying one command produced.
@@ -85,6 +87,8 @@ public struct CommunityStateMachine: Sendable {
             return try setPinned(workspace, channel, sequence, pinned: pinned, in: &transaction)
         case let .markRead(workspace, channel, sequence):
             return try markRead(workspace, channel, sequence, in: &transaction)
+        case let .identity(command):
+            return .identity(try applyIdentity(command, in: &transaction))
         }
     }
 }

@@ -61,6 +61,7 @@ extension Outcome {
     private enum Tag: UInt8 {
         case platform = 1, workspace, members, memberRemoved, channel, channelMembersAdded, channelMemberRemoved
         case message, readState
+        case identity = 10
     }
 
     /// Rows of every outcome travel in their stored encoding.
@@ -95,6 +96,9 @@ extension Outcome {
         case .readState(let member):
             writer.write(Tag.readState.rawValue)
             writer.writeBytes(member.encodedRow())
+        case .identity(let outcome):
+            writer.write(Tag.identity.rawValue)
+            outcome.encode(into: &writer)
         }
     }
 
@@ -121,6 +125,7 @@ extension Outcome {
         case .channelMemberRemoved: self = .channelMemberRemoved
         case .message: self = .message(try Message(row: try reader.readBytes()), duplicate: try reader.readBool())
         case .readState: self = .readState(try ChannelMember(row: try reader.readBytes()))
+        case .identity: self = .identity(try IdentityOutcome(from: &reader))
         }
     }
 }

@@ -34,6 +34,16 @@ enum Table: UInt8 {
     case pin = 13
     /// workspace, user, channel, sequence -> empty; mentions for unread counts
     case mention = 14
+    /// platform, issuer -> IssuerConfiguration (CommunityStateMachine+Identity.swift)
+    case issuer = 15
+    /// platform, service key -> ServiceKeyRecord
+    case serviceKey = 16
+    /// platform -> WebhookSecretRow
+    case webhookSecret = 17
+    /// workspace, user -> EnrollmentClock: the last LMS enrollment fact applied
+    case enrollmentClock = 18
+    /// platform, issuer, client ID -> LTIRegistration
+    case ltiRegistration = 19
 }
 
 /// Builds keys; every builder validates nothing because identifiers are already valid.

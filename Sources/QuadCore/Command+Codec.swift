@@ -94,6 +94,7 @@ extension CommandBody {
         case createChannel = 5, updateChannel = 6, joinChannel = 7, addChannelMembers = 8
         case removeChannelMember = 9, openDirectChannel = 10, postMessage = 11, editMessage = 12
         case deleteMessage = 13, setReaction = 14, setPinned = 15, markRead = 16
+        case identity = 17
     }
 
     func encode(into writer: inout BinaryWriter) {
@@ -202,6 +203,9 @@ extension CommandBody {
             writer.write(workspace)
             writer.write(channel)
             writer.write(sequence)
+        case let .identity(command):
+            writer.write(Tag.identity.rawValue)
+            command.encode(into: &writer)
         }
     }
 
@@ -307,6 +311,8 @@ extension CommandBody {
         case .markRead:
             self = .markRead(workspace: try reader.readIdentifier(), channel: try reader.readIdentifier(),
                              sequence: try reader.readSequence())
+        case .identity:
+            self = .identity(try IdentityCommand(from: &reader))
         }
     }
 }

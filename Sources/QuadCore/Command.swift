@@ -189,6 +189,8 @@ public enum CommandBody: Sendable, Equatable {
                      present: Bool)
     case setPinned(workspace: WorkspaceID, channel: ChannelID, sequence: ChannelSequence, pinned: Bool)
     case markRead(workspace: WorkspaceID, channel: ChannelID, sequence: ChannelSequence)
+    /// Sign-in and LMS integration (Command+Identity.swift).
+    case identity(IdentityCommand)
 
     /// The key whose partition applies this command.
     public var placementKey: String {
@@ -203,6 +205,7 @@ public enum CommandBody: Sendable, Equatable {
              .deleteMessage(let workspace, _, _), .setReaction(let workspace, _, _, _, _),
              .setPinned(let workspace, _, _, _), .markRead(let workspace, _, _):
             workspace.rawValue
+        case .identity(let command): command.placementKey
         }
     }
 }

@@ -30,6 +30,18 @@ public enum IdentifierRules {
     /// Lower-case base32 without look-alike letters (Crockford's alphabet), for generated IDs.
     static let base32Alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
 
+    /// 26 base32 characters of a 128-bit stable hash of `first`, a NUL and `second`: the suffix
+    /// of identifiers derived from names another system chose.
+    public static func stableDigest(_ first: String, _ second: String) -> String {
+        var bytes = Array(first.utf8)
+        bytes.append(0)
+        bytes.append(contentsOf: second.utf8)
+        let high = StableHash.hash64(bytes)
+        bytes.append(1)
+        let low = StableHash.hash64(bytes)
+        return base32(high: high, low: low)
+    }
+
     /// Encodes 128 bits as 26 base32 characters.
     public static func base32(high: UInt64, low: UInt64) -> String {
         var characters: [UInt8] = []
@@ -115,13 +127,7 @@ public struct WorkspaceID: StringIdentifier {
     /// of both, so that uniqueness of external IDs per platform holds by construction, inside
     /// one partition, with no cross-partition check (docs/decisions/0001-single-node-design.md).
     public static func derived(platform: PlatformID, externalID: String) -> WorkspaceID {
-        var bytes = Array(platform.rawValue.utf8)
-        bytes.append(0)
-        bytes.append(contentsOf: externalID.utf8)
-        let high = StableHash.hash64(bytes)
-        bytes.append(1)
-        let low = StableHash.hash64(bytes)
-        return WorkspaceID(uncheckedRawValue: "ws_x" + IdentifierRules.base32(high: high, low: low))
+        WorkspaceID(uncheckedRawValue: "ws_x" + IdentifierRules.stableDigest(platform.rawValue, externalID))
     }
 }
 

@@ -43,6 +43,31 @@ enum CommandSamples {
                      present: false),
         .setPinned(workspace: workspace, channel: channel, sequence: ChannelSequence(2), pinned: true),
         .markRead(workspace: workspace, channel: channel, sequence: ChannelSequence(0)),
+    ] + identityBodies
+
+    static let identityBodies: [CommandBody] = identityCommands.map(CommandBody.identity)
+
+    /// One of every identity command, optional fields both present and absent.
+    static let identityCommands: [IdentityCommand] = [
+        .putIssuer(IssuerConfiguration(platform: platform, issuer: "https://lms.example.edu/oauth2",
+                                       audience: "quad", jwksURL: "https://lms.example.edu/jwks", staticJWKS: nil,
+                                       subjectClaim: .preferredUsername)),
+        .putIssuer(IssuerConfiguration(platform: platform, issuer: "https://idp", audience: "a", jwksURL: nil,
+                                       staticJWKS: #"{"keys":[]}"#)),
+        .removeIssuer(platform: platform, issuer: "https://idp"),
+        .putServiceKey(platform: platform, key: ServiceKeyID(rawValue: "sk_1")!, name: "LMS",
+                       secretSHA256: Array(repeating: 7, count: 32)),
+        .revokeServiceKey(platform: platform, key: ServiceKeyID(rawValue: "sk_1")!),
+        .putWebhookSecret(platform: platform, secret: Array(0..<32)),
+        .enrollmentEvent(workspace: workspace, member: MemberSpec(userID: ana, role: .moderator, displayName: "Ana"),
+                         enrolled: true, setsRole: true, eventTimeMilliseconds: 1_764_480_000_123),
+        .enrollmentEvent(workspace: workspace, member: MemberSpec(userID: bo, role: .learner), enrolled: false,
+                         setsRole: false, eventTimeMilliseconds: -5),
+        .removeMembers(workspace: workspace, users: [ana, bo]),
+        .reconcileRoster(workspace: workspace, members: [MemberSpec(userID: ana, role: .learner)]),
+        .putLTIRegistration(LTIRegistration(platform: platform, issuer: "https://lms.example.edu", clientID: "quad-tool",
+                                            deploymentIDs: ["1", "dep-2"], authLoginURL: "https://lms.example.edu/auth",
+                                            jwksURL: "https://lms.example.edu/jwks")),
     ]
 
     static let commands: [Command] = bodies.enumerated().map { index, body in
@@ -70,6 +95,7 @@ enum CommandSamples {
         case .setReaction: 14
         case .setPinned: 15
         case .markRead: 16
+        case .identity: 17
         }
     }
 
