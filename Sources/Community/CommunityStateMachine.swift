@@ -12,6 +12,11 @@ public enum Outcome: Sendable, Equatable {
     /// A posted message; `duplicate` when an earlier post with the same `client_msg_id` is returned.
     case message(Message, duplicate: Bool)
     case readState(ChannelMember)
+    /// A created, edited or (un)cancelled live session.
+    case liveSession(LiveSession)
+    case liveSessionDeleted
+    case liveSessionJoinWindow(minutes: UInt16)
+    case calendarFeedTokenSet
 }
 
 /// Everything applying one command produced.
@@ -85,6 +90,9 @@ public struct CommunityStateMachine: Sendable {
             return try setPinned(workspace, channel, sequence, pinned: pinned, in: &transaction)
         case let .markRead(workspace, channel, sequence):
             return try markRead(workspace, channel, sequence, in: &transaction)
+        case .createLiveSession, .updateLiveSession, .deleteLiveSession, .setLiveSessionOccurrenceCancelled,
+             .setLiveSessionJoinWindow, .setCalendarFeedToken:
+            return try runLiveSession(body, in: &transaction)
         }
     }
 }

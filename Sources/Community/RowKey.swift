@@ -34,6 +34,12 @@ enum Table: UInt8 {
     case pin = 13
     /// workspace, user, channel, sequence -> empty; mentions for unread counts
     case mention = 14
+    /// workspace, live session -> LiveSession
+    case liveSession = 15
+    /// workspace -> LiveSessionSettings
+    case liveSessionSettings = 16
+    /// user -> SHA-256 digest of their calendar feed token (in the user's own partition)
+    case calendarFeedToken = 17
 }
 
 /// Builds keys; every builder validates nothing because identifiers are already valid.

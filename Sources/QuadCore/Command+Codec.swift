@@ -94,6 +94,8 @@ extension CommandBody {
         case createChannel = 5, updateChannel = 6, joinChannel = 7, addChannelMembers = 8
         case removeChannelMember = 9, openDirectChannel = 10, postMessage = 11, editMessage = 12
         case deleteMessage = 13, setReaction = 14, setPinned = 15, markRead = 16
+        case createLiveSession = 17, updateLiveSession = 18, deleteLiveSession = 19
+        case setLiveSessionOccurrenceCancelled = 20, setLiveSessionJoinWindow = 21, setCalendarFeedToken = 22
     }
 
     func encode(into writer: inout BinaryWriter) {
@@ -202,6 +204,9 @@ extension CommandBody {
             writer.write(workspace)
             writer.write(channel)
             writer.write(sequence)
+        case .createLiveSession, .updateLiveSession, .deleteLiveSession, .setLiveSessionOccurrenceCancelled,
+             .setLiveSessionJoinWindow, .setCalendarFeedToken:
+            encodeLiveSession(into: &writer)
         }
     }
 
@@ -307,6 +312,9 @@ extension CommandBody {
         case .markRead:
             self = .markRead(workspace: try reader.readIdentifier(), channel: try reader.readIdentifier(),
                              sequence: try reader.readSequence())
+        case .createLiveSession, .updateLiveSession, .deleteLiveSession, .setLiveSessionOccurrenceCancelled,
+             .setLiveSessionJoinWindow, .setCalendarFeedToken:
+            self = try CommandBody(liveSession: tag, from: &reader)
         }
     }
 }
