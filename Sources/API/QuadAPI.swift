@@ -28,6 +28,7 @@ public enum QuadAPI {
 
     public static func makeApplication(
         node: CommunityNode, configuration: APIConfiguration, logger: Logger,
+        clock: any WallClock = SystemWallClock(),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         var verifier: TokenVerifier?
@@ -36,7 +37,7 @@ public enum QuadAPI {
             verifier = await TokenVerifier.development(key: key)
             logger.warning("development sign-in is ON: tokens from `quadctl dev-token` are accepted")
         }
-        let router = makeRouter(node: node, verifier: verifier)
+        let router = makeRouter(node: node, verifier: verifier, clock: clock)
         let webSocketRouter = Router(context: QuadRequestContext.self)
         webSocketRouter.middlewares.add(ErrorMiddleware())
         webSocketRouter.middlewares.add(AuthenticationMiddleware(verifier: verifier))
@@ -57,16 +58,20 @@ public enum QuadAPI {
             logger: logger)
     }
 
-    static func makeRouter(node: CommunityNode, verifier: TokenVerifier?) -> Router<QuadRequestContext> {
+    static func makeRouter(node: CommunityNode, verifier: TokenVerifier?,
+                           clock: any WallClock = SystemWallClock()) -> Router<QuadRequestContext> {
         let router = Router(context: QuadRequestContext.self)
         router.middlewares.add(ErrorMiddleware())
         router.get("health") { _, _ in HealthResponse(status: "ok", node: node.configuration.nodeID.rawValue).ok }
         router.get("v1/openapi.yaml") { _, _ in try OpenAPIDocument.response() }
-        let routes = CommunityRoutes(node: node)
+        let routes = CommunityRoutes(node: node, clock: clock)
         let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
         routes.addWorkspaceRoutes(to: v1)
         routes.addChannelRoutes(to: v1)
         routes.addMessageRoutes(to: v1)
+        routes.addLiveSessionRoutes(to: v1)
+        routes.addCalendarFeedRoutes(to: v1)
+        routes.addPublicCalendarFeedRoute(to: router)
         return router
     }
 }

@@ -15,6 +15,20 @@ public struct LiveSession: Sendable, Equatable {
     public var cancelledOccurrences: [Int64]
     /// The newest announcement posted for it in its channel.
     public var announcement: ChannelSequence?
+
+    public init(id: LiveSessionID, workspaceID: WorkspaceID, spec: LiveSessionSpec, createdAt: Int64,
+                createdBy: UserID, updatedAt: Int64, revision: UInt32, cancelledOccurrences: [Int64],
+                announcement: ChannelSequence?) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.spec = spec
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+        self.updatedAt = updatedAt
+        self.revision = revision
+        self.cancelledOccurrences = cancelledOccurrences
+        self.announcement = announcement
+    }
 }
 
 /// The per-workspace live-session settings and bookkeeping.
