@@ -18,14 +18,11 @@ enum SessionTime {
     }
 
     static func text(_ milliseconds: Int64, offsetSeconds: Int) -> String {
-        let compact = ICalendarTime.utcText(milliseconds + Int64(offsetSeconds) * 1000)  // YYYYMMDDTHHMMSSZ
-        let digits = Array(compact)
-        let date = String(digits[0..<4]) + "-" + String(digits[4..<6]) + "-" + String(digits[6..<8])
-        let time = String(digits[9..<11]) + ":" + String(digits[11..<13]) + ":" + String(digits[13..<15])
-        guard offsetSeconds != 0 else { return date + "T" + time + "Z" }
+        let local = ICalendarTime.isoText(milliseconds + Int64(offsetSeconds) * 1000)
+        guard offsetSeconds != 0 else { return local + "Z" }
         let sign = offsetSeconds < 0 ? "-" : "+"
         let minutes = abs(offsetSeconds) / 60
-        return date + "T" + time + sign + two(minutes / 60) + ":" + two(minutes % 60)
+        return local + sign + two(minutes / 60) + ":" + two(minutes % 60)
     }
 
     /// Parses RFC 3339 (`...Z`, `...+01:00`) or a local date-time read in `zone`; nil otherwise.

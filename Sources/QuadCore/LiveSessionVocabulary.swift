@@ -199,6 +199,14 @@ public enum ICalendarTime {
             + pad(seconds / 60 % 60, 2) + pad(seconds % 60, 2) + "Z"
     }
 
+    /// `YYYY-MM-DDTHH:MM:SS` of an instant shifted by nothing (callers add a zone's offset first
+    /// for local wall-clock text, as the API and the provider clients do).
+    public static func isoText(_ milliseconds: Int64) -> String {
+        let compact = Array(utcText(milliseconds))
+        return String(compact[0..<4]) + "-" + String(compact[4..<6]) + "-" + String(compact[6..<8]) + "T"
+            + String(compact[9..<11]) + ":" + String(compact[11..<13]) + ":" + String(compact[13..<15])
+    }
+
     /// Parses `YYYYMMDDTHHMMSSZ`; nil for anything else.
     public static func parseUTC(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
