@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "QuadCore", "Community", "Node",
+                "QuadCore", "Community", "Node", "MeetingProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Node", "Community", "QuadCore",
+                "API", "Node", "Community", "QuadCore", "MeetingProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -16,24 +16,34 @@ extension CommunityRoutes {
                                         sessions: views.map(LiveSessionBody.init)).ok
         }
         group.post(RouterPath(sessions)) { request, context in
-            let spec = try await sessionSpec(request, context)
+            let (spec, provision) = try await sessionSpec(request, context)
             var generator = SystemRandomNumberGenerator()
-            let id = LiveSessionID.random(using: &generator)
-            let answer = try await sessionAnswer(.createLiveSession(workspace: try workspaceID(context), session: id,
-                                                                    spec: spec), context)
-            return Created(body: answer)
+            let command = { (spec: LiveSessionSpec) in
+                CommandBody.createLiveSession(workspace: try workspaceID(context),
+                                              session: LiveSessionID.random(using: &generator), spec: spec)
+            }
+            guard provision else { return Created(body: try await sessionAnswer(try command(spec), context)) }
+            return Created(body: try await provisioned(spec, workspace: try workspaceID(context), context) { spec in
+                try await sessionAnswer(try command(spec), context)
+            })
         }
         group.get(RouterPath(sessions + "/:session")) { _, context in
             try currentView(try workspaceID(context), try sessionID(context), context).ok
         }
         group.put(RouterPath(sessions + "/:session")) { request, context in
-            let spec = try await sessionSpec(request, context)
-            return try await sessionAnswer(.updateLiveSession(workspace: try workspaceID(context),
-                                                              session: try sessionID(context), spec: spec), context).ok
+            var (spec, provision) = try await sessionSpec(request, context)
+            let workspace = try workspaceID(context)
+            let session = try sessionID(context)
+            if provision { spec = try await followEdit(spec, workspace: workspace, session: session, context) }
+            return try await sessionAnswer(.updateLiveSession(workspace: workspace, session: session, spec: spec),
+                                           context).ok
         }
         group.delete(RouterPath(sessions + "/:session")) { _, context in
-            _ = try await submit(.deleteLiveSession(workspace: try workspaceID(context), session: try sessionID(context)),
-                                 context)
+            let workspace = try workspaceID(context)
+            let stored = try queries(workspace, context).liveSession(workspace, try sessionID(context),
+                                                                     now: clock.nowMilliseconds()).session
+            _ = try await submit(.deleteLiveSession(workspace: workspace, session: stored.id), context)
+            await deleteRemoteMeeting(of: stored, context)
             return NoContent()
         }
         for (method, cancelled) in [(HTTPRequest.Method.put, true), (.delete, false)] {
@@ -65,11 +75,16 @@ extension CommunityRoutes {
         try identifier(context, "session", code: "invalid_session_id")
     }
 
-    func sessionSpec(_ request: Request, _ context: QuadRequestContext) async throws -> LiveSessionSpec {
+    /// The request's spec (validated) and whether the meeting is to be provisioned at the provider.
+    func sessionSpec(_ request: Request, _ context: QuadRequestContext) async throws -> (LiveSessionSpec, Bool) {
         let body = try await request.decode(as: LiveSessionRequest.self, context: context)
         let spec = try body.spec(caller: try context.requireActor().userID)
+        let provision = body.provision ?? false
+        if provision && spec.provider == .link {
+            throw APIError.invalid("invalid_provider", "Only zoom and webex sessions are provisioned.")
+        }
         try validate { () throws(CommunityError) in try Validation.liveSessionSpec(spec) }
-        return spec
+        return (spec, provision)
     }
 
     /// Submits a session command, then answers with the session as the caller now sees it

@@ -9,6 +9,8 @@ struct CommunityRoutes: Sendable {
     let node: CommunityNode
     /// "Now" for command timestamps and the live-session join window.
     var clock: any WallClock = SystemWallClock()
+    /// Creating meetings at Zoom and Webex; nil when the node has no sealing key.
+    var provisioning: MeetingProvisioning?
 
     /// Submits a command as the caller and returns its outcome, or throws why it was refused.
     func submit(_ body: CommandBody, _ context: QuadRequestContext) async throws -> Outcome {

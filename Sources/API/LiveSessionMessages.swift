@@ -20,6 +20,9 @@ struct LiveSessionRequest: Decodable {
     var password: String?
     var joinUrl: String?
     var hostStartUrl: String?
+    /// Create (or follow edits of) the meeting at Zoom or Webex with the platform's credentials,
+    /// instead of taking meeting_number, password and URLs from the request.
+    var provision: Bool?
 
     /// The spec this request describes; 400 for a bad zone, start or rule.
     func spec(caller: UserID) throws -> LiveSessionSpec {

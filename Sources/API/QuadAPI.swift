@@ -3,6 +3,7 @@ public import Logging
 public import Node
 import Foundation
 import HummingbirdWebSocket
+import MeetingProviders
 import QuadCore
 
 /// How the HTTP API of one node is served.
@@ -29,6 +30,7 @@ public enum QuadAPI {
     public static func makeApplication(
         node: CommunityNode, configuration: APIConfiguration, logger: Logger,
         clock: any WallClock = SystemWallClock(),
+        meetingProviders: MeetingProviderFactory = .live,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         var verifier: TokenVerifier?
@@ -37,7 +39,9 @@ public enum QuadAPI {
             verifier = await TokenVerifier.development(key: key)
             logger.warning("development sign-in is ON: tokens from `quadctl dev-token` are accepted")
         }
-        let router = makeRouter(node: node, verifier: verifier, clock: clock)
+        let key = try ProviderCredentialsKey.loadOrCreate(dataDirectory: node.configuration.dataDirectory)
+        let provisioning = MeetingProvisioning(sealer: CredentialSealer(key: key), factory: meetingProviders)
+        let router = makeRouter(node: node, verifier: verifier, clock: clock, provisioning: provisioning)
         let webSocketRouter = Router(context: QuadRequestContext.self)
         webSocketRouter.middlewares.add(ErrorMiddleware())
         webSocketRouter.middlewares.add(AuthenticationMiddleware(verifier: verifier))
@@ -58,19 +62,20 @@ public enum QuadAPI {
             logger: logger)
     }
 
-    static func makeRouter(node: CommunityNode, verifier: TokenVerifier?,
-                           clock: any WallClock = SystemWallClock()) -> Router<QuadRequestContext> {
+    static func makeRouter(node: CommunityNode, verifier: TokenVerifier?, clock: any WallClock = SystemWallClock(),
+                           provisioning: MeetingProvisioning? = nil) -> Router<QuadRequestContext> {
         let router = Router(context: QuadRequestContext.self)
         router.middlewares.add(ErrorMiddleware())
         router.get("health") { _, _ in HealthResponse(status: "ok", node: node.configuration.nodeID.rawValue).ok }
         router.get("v1/openapi.yaml") { _, _ in try OpenAPIDocument.response() }
-        let routes = CommunityRoutes(node: node, clock: clock)
+        let routes = CommunityRoutes(node: node, clock: clock, provisioning: provisioning)
         let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
         routes.addWorkspaceRoutes(to: v1)
         routes.addChannelRoutes(to: v1)
         routes.addMessageRoutes(to: v1)
         routes.addLiveSessionRoutes(to: v1)
         routes.addCalendarFeedRoutes(to: v1)
+        routes.addMeetingProviderRoutes(to: v1)
         routes.addPublicCalendarFeedRoute(to: router)
         return router
     }

@@ -36,6 +36,19 @@ extension CommunityQueries {
         }
     }
 
+    /// A session's full spec, secrets included, for the API shell that follows edits at the
+    /// provider; only for those who manage the session (403 otherwise). Never sent to clients.
+    public func liveSessionSecrets(_ workspaceID: WorkspaceID, _ sessionID: LiveSessionID) throws -> LiveSessionSpec {
+        try run { (transaction) throws(ApplyFailure) in
+            let (_, access) = try transaction.access(workspaceID)
+            let session = try transaction.visibleLiveSession(workspaceID, sessionID, access: access)
+            guard access.canManage(session, user: actor.userID) else {
+                throw .refused(.forbidden("Only the session's hosts, moderators, instructors and administrators change it."))
+            }
+            return session.spec
+        }
+    }
+
     /// The workspace's join window in minutes.
     public func liveSessionJoinWindowMinutes(_ workspaceID: WorkspaceID) throws -> UInt16 {
         try run { (transaction) throws(ApplyFailure) in
@@ -69,6 +82,15 @@ extension CommunityQueries {
             var difference: UInt8 = 0
             for (left, right) in zip(stored, digest) { difference |= left ^ right }
             return difference == 0
+        }
+    }
+
+    /// A platform's sealed credentials for `provider`, for the API shell that calls the provider;
+    /// never answered to a client. Runs in the platform's partition.
+    public func sealedMeetingProviderCredentials(_ platform: PlatformID, _ provider: MeetingProvider) throws
+        -> [UInt8]? {
+        try run { (transaction) throws(ApplyFailure) in
+            try transaction.rawValue(RowKey.meetingProviderCredentials(platform, provider))
         }
     }
 

@@ -20,6 +20,8 @@ extension CommunityStateMachine {
             return try setJoinWindow(workspace, minutes, in: &transaction)
         case let .setCalendarFeedToken(user, digest):
             return try setCalendarFeedToken(user, digest, in: &transaction)
+        case let .setMeetingProviderCredentials(platform, provider, sealed):
+            return try setMeetingProviderCredentials(platform, provider, sealed, in: &transaction)
         default:
             preconditionFailure("runLiveSession called for \(body)")
         }
@@ -147,6 +149,27 @@ extension CommunityStateMachine {
             transaction.delete(RowKey.calendarFeedToken(user))
         }
         return .calendarFeedTokenSet
+    }
+
+    /// Platform administrators set a platform's provider credentials (already sealed).
+    func setMeetingProviderCredentials<Base>(_ platform: PlatformID, _ provider: MeetingProvider, _ sealed: [UInt8]?,
+                                             in transaction: inout Transaction<Base>) throws(ApplyFailure) -> Outcome {
+        guard transaction.actor.isAdmin else {
+            throw .refused(.forbidden("Only administrators set meeting provider credentials."))
+        }
+        guard provider != .link else {
+            throw .refused(.invalid("invalid_provider", "Plain links need no credentials."))
+        }
+        guard try transaction.exists(RowKey.platform(platform)) else { throw .refused(.platformNotFound) }
+        if let sealed {
+            guard !sealed.isEmpty, sealed.count <= Limits.sealedCredentialsBytesMax else {
+                throw .refused(.invalid("invalid_credentials", "Sealed credentials are 1 to \(Limits.sealedCredentialsBytesMax) bytes."))
+            }
+            transaction.putRaw(RowKey.meetingProviderCredentials(platform, provider), sealed)
+        } else {
+            transaction.delete(RowKey.meetingProviderCredentials(platform, provider))
+        }
+        return .meetingProviderCredentialsSet
     }
 
     // MARK: Helpers

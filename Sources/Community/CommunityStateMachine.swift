@@ -17,6 +17,7 @@ public enum Outcome: Sendable, Equatable {
     case liveSessionDeleted
     case liveSessionJoinWindow(minutes: UInt16)
     case calendarFeedTokenSet
+    case meetingProviderCredentialsSet
 }
 
 /// Everything applying one command produced.
@@ -91,7 +92,7 @@ public struct CommunityStateMachine: Sendable {
         case let .markRead(workspace, channel, sequence):
             return try markRead(workspace, channel, sequence, in: &transaction)
         case .createLiveSession, .updateLiveSession, .deleteLiveSession, .setLiveSessionOccurrenceCancelled,
-             .setLiveSessionJoinWindow, .setCalendarFeedToken:
+             .setLiveSessionJoinWindow, .setCalendarFeedToken, .setMeetingProviderCredentials:
             return try runLiveSession(body, in: &transaction)
         }
     }

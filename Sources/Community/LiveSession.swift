@@ -94,6 +94,11 @@ extension RowKey {
         RowKey(.liveSessionSettings).adding(workspace).bytes
     }
     static func calendarFeedToken(_ user: UserID) -> [UInt8] { RowKey(.calendarFeedToken).adding(user).bytes }
+    static func meetingProviderCredentials(_ platform: PlatformID, _ provider: MeetingProvider) -> [UInt8] {
+        var key = RowKey(.meetingProviderCredentials).adding(platform)
+        key.writer.write(provider.rawValue)
+        return key.bytes
+    }
 }
 
 /// Per-user calendar feed tokens: the API hashes the secret, the state machine keeps the digest.

@@ -40,6 +40,8 @@ enum Table: UInt8 {
     case liveSessionSettings = 16
     /// user -> SHA-256 digest of their calendar feed token (in the user's own partition)
     case calendarFeedToken = 17
+    /// platform, provider byte -> sealed credentials (in the platform's partition)
+    case meetingProviderCredentials = 18
 }
 
 /// Builds keys; every builder validates nothing because identifiers are already valid.

@@ -1,4 +1,4 @@
-/// The binary encoding of the live-session commands (tags 17 to 22), in the layout of
+/// The binary encoding of the live-session commands (tags 17 to 23), in the layout of
 /// Command+Codec.swift: the workspace, then each field in declaration order.
 extension CommandBody {
     func encodeLiveSession(into writer: inout BinaryWriter) {
@@ -27,6 +27,12 @@ extension CommandBody {
             writer.write(Tag.setLiveSessionJoinWindow.rawValue)
             writer.write(workspace)
             writer.write(minutes)
+        case let .setMeetingProviderCredentials(platform, provider, sealed):
+            writer.write(Tag.setMeetingProviderCredentials.rawValue)
+            writer.write(platform)
+            writer.write(provider.rawValue)
+            writer.write(sealed != nil)
+            if let sealed { writer.writeBytes(sealed) }
         case let .setCalendarFeedToken(user, digest):
             writer.write(Tag.setCalendarFeedToken.rawValue)
             writer.write(user)
@@ -53,6 +59,10 @@ extension CommandBody {
                 occurrenceMilliseconds: try reader.readInt64(), cancelled: try reader.readBool())
         case .setLiveSessionJoinWindow:
             self = .setLiveSessionJoinWindow(workspace: try reader.readIdentifier(), minutes: try reader.readUInt16())
+        case .setMeetingProviderCredentials:
+            self = .setMeetingProviderCredentials(
+                platform: try reader.readIdentifier(), provider: try reader.readEnum(MeetingProvider.self),
+                sealed: try reader.readBool() ? try reader.readBytes() : nil)
         case .setCalendarFeedToken:
             self = .setCalendarFeedToken(user: try reader.readIdentifier(),
                                          tokenDigest: try reader.readBool() ? try reader.readBytes() : nil)
@@ -80,6 +90,7 @@ extension LiveSessionSpec {
         writer.write(password)
         writer.write(joinURL)
         writer.write(hostStartURL)
+        writer.write(providerMeetingID)
     }
 
     /// Reads what `encode(into:)` wrote. Lists are bounded by the bytes left, not the business
@@ -105,7 +116,8 @@ extension LiveSessionSpec {
         self.init(title: title, agenda: agenda, channel: channel, hosts: hosts, provider: provider,
                   startMilliseconds: start, timeZone: timeZone, durationMinutes: duration, recurrence: recurrence,
                   meetingNumber: try reader.readOptionalString(), password: try reader.readOptionalString(),
-                  joinURL: try reader.readOptionalString(), hostStartURL: try reader.readOptionalString())
+                  joinURL: try reader.readOptionalString(), hostStartURL: try reader.readOptionalString(),
+                  providerMeetingID: try reader.readOptionalString())
     }
 }
 

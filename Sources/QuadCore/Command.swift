@@ -202,12 +202,16 @@ public enum CommandBody: Sendable, Equatable {
     /// Sets (or, with nil, revokes) the SHA-256 digest of a user's calendar feed token. The token
     /// itself never enters the log. Applied by the user's own partition.
     case setCalendarFeedToken(user: UserID, tokenDigest: [UInt8]?)
+    /// Sets (or, with nil, removes) a platform's credentials for a meeting provider, sealed by the
+    /// API (AES-GCM with the node's key) so neither the log nor the rows hold them in the clear.
+    case setMeetingProviderCredentials(platform: PlatformID, provider: MeetingProvider, sealed: [UInt8]?)
 
     /// The key whose partition applies this command.
     public var placementKey: String {
         switch self {
         case .createPlatform(let platform, _): platform.rawValue
         case .setCalendarFeedToken(let user, _): user.rawValue
+        case .setMeetingProviderCredentials(let platform, _, _): platform.rawValue
         case .createWorkspace(let workspace, _, _, _, _, _, _),
              .putMembers(let workspace, _), .removeMember(let workspace, _),
              .createChannel(let workspace, _, _), .updateChannel(let workspace, _, _),

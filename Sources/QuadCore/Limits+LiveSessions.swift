@@ -24,4 +24,6 @@ extension Limits {
     /// The join window, in minutes before the start (a per-workspace setting): default and maximum.
     public static let liveSessionJoinWindowMinutesDefault: UInt16 = 15
     public static let liveSessionJoinWindowMinutesMax: UInt16 = 240
+    /// Sealed provider credentials: an OAuth client ID and secret, or a token, plus base URLs.
+    public static let sealedCredentialsBytesMax = 4096
 }

@@ -164,11 +164,14 @@ public struct LiveSessionSpec: Sendable, Equatable {
     public var password: String?
     public var joinURL: String?
     public var hostStartURL: String?
+    /// The provider's own ID when Quad created the meeting through the provider's API (so edits
+    /// and deletes follow it there); nil for meetings a host pasted in.
+    public var providerMeetingID: String?
 
     public init(title: String, agenda: String = "", channel: ChannelID? = nil, hosts: [UserID],
                 provider: MeetingProvider, startMilliseconds: Int64, timeZone: String, durationMinutes: UInt32,
                 recurrence: RecurrenceRule? = nil, meetingNumber: String? = nil, password: String? = nil,
-                joinURL: String? = nil, hostStartURL: String? = nil) {
+                joinURL: String? = nil, hostStartURL: String? = nil, providerMeetingID: String? = nil) {
         self.title = title
         self.agenda = agenda
         self.channel = channel
@@ -182,6 +185,7 @@ public struct LiveSessionSpec: Sendable, Equatable {
         self.password = password
         self.joinURL = joinURL
         self.hostStartURL = hostStartURL
+        self.providerMeetingID = providerMeetingID
     }
 }
 

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import JWTKit
 import Logging
+import MeetingProviders
 import Node
 import QuadCore
 import Synchronization
@@ -29,9 +30,12 @@ struct SessionsAPIServer {
     let client: any TestClientProtocol
     let clock: ManualWallClock
     let key: [UInt8]
+    /// The node's data directory (tests look at what is stored at rest).
+    let directory: String
 
     /// Runs `body` against a fresh node and server, then stops both and removes the directory.
-    static func run(at start: Int64, _ body: @Sendable (SessionsAPIServer) async throws -> Void) async throws {
+    static func run(at start: Int64, providers: MeetingProviderFactory = .live,
+                    _ body: @Sendable (SessionsAPIServer) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("quad-sessions-\(UInt64.random(in: 0...UInt64.max))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -42,10 +46,11 @@ struct SessionsAPIServer {
         let clock = ManualWallClock(start)
         let key = try DevelopmentSigninKey.loadOrCreate(dataDirectory: directory)
         let app = try await QuadAPI.makeApplication(
-            node: node, configuration: APIConfiguration(port: 0, developmentSignin: true), logger: logger, clock: clock)
+            node: node, configuration: APIConfiguration(port: 0, developmentSignin: true), logger: logger, clock: clock,
+            meetingProviders: providers)
         do {
             try await app.test(.live) { client in
-                try await body(SessionsAPIServer(client: client, clock: clock, key: key))
+                try await body(SessionsAPIServer(client: client, clock: clock, key: key, directory: directory))
             }
         } catch {
             node.stop()

@@ -170,4 +170,26 @@ import Testing
         #expect(try community.refusal(delete, as: Course.ines)?.code == "live_session_not_found")
         _ = try created(&community)
     }
+
+    /// Proves provider credentials are set by admins only, for an existing platform, never for
+    /// plain links, and kept as the sealed bytes given (the core never sees them in the clear).
+    @Test func meetingProviderCredentials() throws {
+        var community = try Course.world()
+        let sealed: [UInt8] = [9, 8, 7]
+        let set = CommandBody.setMeetingProviderCredentials(platform: Course.platform, provider: .zoom, sealed: sealed)
+        #expect(try community.refusal(set, as: Course.ines)?.kind == .forbidden)
+        #expect(try community.refusal(.setMeetingProviderCredentials(platform: Course.platform, provider: .link,
+                                                                     sealed: sealed), as: Course.admin)?.code
+            == "invalid_provider")
+        #expect(try community.refusal(.setMeetingProviderCredentials(platform: PlatformID(rawValue: "pl-none")!,
+                                                                     provider: .zoom, sealed: sealed), as: Course.admin)?
+            .code == "platform_not_found")
+        try community.succeed(set, as: Course.admin)
+        let queries = community.queries(as: Course.admin)
+        #expect(try queries.sealedMeetingProviderCredentials(Course.platform, .zoom) == sealed)
+        #expect(try queries.sealedMeetingProviderCredentials(Course.platform, .webex) == nil)
+        try community.succeed(.setMeetingProviderCredentials(platform: Course.platform, provider: .zoom, sealed: nil),
+                              as: Course.admin)
+        #expect(try queries.sealedMeetingProviderCredentials(Course.platform, .zoom) == nil)
+    }
 }

@@ -49,7 +49,7 @@ enum CommandSamples {
             startMilliseconds: 1_773_756_000_000, timeZone: "Europe/Madrid", durationMinutes: 60,
             recurrence: RecurrenceRule(frequency: .weekly, interval: 2, byDay: [.thursday, .tuesday], count: 10),
             meetingNumber: "85012345678", password: "s3cret", joinURL: "https://zoom.us/j/85012345678",
-            hostStartURL: "https://zoom.us/s/85012345678?zak=x")),
+            hostStartURL: "https://zoom.us/s/85012345678?zak=x", providerMeetingID: "85012345678")),
         .updateLiveSession(workspace: workspace, session: session, spec: LiveSessionSpec(
             title: "Lecture", hosts: [ana], provider: .link, startMilliseconds: -60_000, timeZone: "UTC",
             durationMinutes: 90, recurrence: RecurrenceRule(frequency: .daily, untilMilliseconds: 1_773_756_000_000),
@@ -63,6 +63,8 @@ enum CommandSamples {
         .setLiveSessionJoinWindow(workspace: workspace, minutes: 15),
         .setCalendarFeedToken(user: ana, tokenDigest: Array(repeating: 7, count: 32)),
         .setCalendarFeedToken(user: bo, tokenDigest: nil),
+        .setMeetingProviderCredentials(platform: platform, provider: .zoom, sealed: [1, 2, 3]),
+        .setMeetingProviderCredentials(platform: platform, provider: .webex, sealed: nil),
     ]
 
     static let commands: [Command] = bodies.enumerated().map { index, body in
@@ -96,6 +98,7 @@ enum CommandSamples {
         case .setLiveSessionOccurrenceCancelled: 20
         case .setLiveSessionJoinWindow: 21
         case .setCalendarFeedToken: 22
+        case .setMeetingProviderCredentials: 23
         }
     }
 
