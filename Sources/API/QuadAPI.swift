@@ -58,6 +58,7 @@ public enum QuadAPI {
                 configuration: .init(ws: .init(maxFrameSize: webSocketFrameBytesMax))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                  serverName: "quad"),
+            services: [LiveSessionReminders(node: node, clock: clock, logger: logger)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

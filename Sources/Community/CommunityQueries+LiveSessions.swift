@@ -94,6 +94,33 @@ extension CommunityQueries {
         }
     }
 
+    /// Occurrences of this partition's sessions (with a channel) whose join window is open at
+    /// `now` and whose reminder is not posted yet: what the node's reminder service proposes.
+    /// Reads at most `limit` sessions of the whole partition, in key order.
+    public func dueLiveSessionReminders(now: Int64, limit: Int) throws
+        -> [(workspace: WorkspaceID, session: LiveSessionID, occurrence: Int64)] {
+        try run { (transaction) throws(ApplyFailure) in
+            var due: [(workspace: WorkspaceID, session: LiveSessionID, occurrence: Int64)] = []
+            var windows: [WorkspaceID: UInt16] = [:]
+            for pair in try transaction.scan(prefix: RowKey(.liveSession), limit: limit) {
+                let session = try decode(LiveSession.self, pair.value)
+                guard session.spec.channel != nil, let schedule = LiveSessionSchedule(session) else { continue }
+                let minutes: UInt16
+                if let known = windows[session.workspaceID] {
+                    minutes = known
+                } else {
+                    minutes = try transaction.liveSessionSettings(session.workspaceID).joinWindowMinutes
+                    windows[session.workspaceID] = minutes
+                }
+                let window = JoinWindow.evaluate(schedule, windowMinutes: minutes, now: now)
+                guard window.isOpen, let start = window.occurrence?.startMilliseconds,
+                      session.remindedOccurrence != start else { continue }
+                due.append((session.workspaceID, session.id, start))
+            }
+            return due
+        }
+    }
+
     private func visibleSessions(_ workspaceID: WorkspaceID, access: WorkspaceAccess,
                                  transaction: Transaction<Reader>) throws(ApplyFailure) -> [LiveSession] {
         let pairs = try transaction.scan(prefix: RowKey(.liveSession).adding(workspaceID),

@@ -20,6 +20,8 @@ extension CommunityStateMachine {
             return try setJoinWindow(workspace, minutes, in: &transaction)
         case let .setCalendarFeedToken(user, digest):
             return try setCalendarFeedToken(user, digest, in: &transaction)
+        case let .remindLiveSession(workspace, session, occurrence):
+            return try remindLiveSession(workspace, session, occurrence, in: &transaction)
         case let .setMeetingProviderCredentials(platform, provider, sealed):
             return try setMeetingProviderCredentials(platform, provider, sealed, in: &transaction)
         default:
@@ -149,6 +151,26 @@ extension CommunityStateMachine {
             transaction.delete(RowKey.calendarFeedToken(user))
         }
         return .calendarFeedTokenSet
+    }
+
+    /// Posts the reminder of an occurrence whose join window is open at the command's time, once.
+    /// Administrators only (the node's reminder service); a repeat or a closed window changes nothing.
+    func remindLiveSession<Base>(_ workspaceID: WorkspaceID, _ sessionID: LiveSessionID, _ occurrence: Int64,
+                                 in transaction: inout Transaction<Base>) throws(ApplyFailure) -> Outcome {
+        guard transaction.actor.isAdmin else { throw .refused(.forbidden("Only the node sends reminders.")) }
+        let (_, access) = try transaction.access(workspaceID)
+        var session = try transaction.visibleLiveSession(workspaceID, sessionID, access: access)
+        guard let schedule = LiveSessionSchedule(session) else { throw .refused(.liveSessionNotFound) }
+        let windowMinutes = try transaction.liveSessionSettings(workspaceID).joinWindowMinutes
+        let window = JoinWindow.evaluate(schedule, windowMinutes: windowMinutes, now: transaction.now)
+        guard window.isOpen, window.occurrence?.startMilliseconds == occurrence,
+              session.remindedOccurrence != occurrence else { return .liveSession(session) }
+        session.remindedOccurrence = occurrence
+        let headline = "Join now, starting \(schedule.localText(occurrence)) (\(session.spec.timeZone))"
+        session.announcement = try announce(session, headline: headline, windowMinutes: nil, in: &transaction)
+            ?? session.announcement
+        transaction.store(session, at: RowKey.liveSession(workspaceID, sessionID))
+        return .liveSession(session)
     }
 
     /// Platform administrators set a platform's provider credentials (already sealed).

@@ -92,7 +92,8 @@ public struct CommunityStateMachine: Sendable {
         case let .markRead(workspace, channel, sequence):
             return try markRead(workspace, channel, sequence, in: &transaction)
         case .createLiveSession, .updateLiveSession, .deleteLiveSession, .setLiveSessionOccurrenceCancelled,
-             .setLiveSessionJoinWindow, .setCalendarFeedToken, .setMeetingProviderCredentials:
+             .setLiveSessionJoinWindow, .setCalendarFeedToken, .setMeetingProviderCredentials,
+             .remindLiveSession:
             return try runLiveSession(body, in: &transaction)
         }
     }

@@ -15,6 +15,8 @@ public struct LiveSession: Sendable, Equatable {
     public var cancelledOccurrences: [Int64]
     /// The newest announcement posted for it in its channel.
     public var announcement: ChannelSequence?
+    /// The start of the last occurrence whose "join now" reminder was posted.
+    public var remindedOccurrence: Int64? = nil
 
     public init(id: LiveSessionID, workspaceID: WorkspaceID, spec: LiveSessionSpec, createdAt: Int64,
                 createdBy: UserID, updatedAt: Int64, revision: UInt32, cancelledOccurrences: [Int64],
@@ -55,6 +57,8 @@ extension LiveSession: RowCodable {
         writer.writeCount(cancelledOccurrences.count)
         for occurrence in cancelledOccurrences { writer.write(occurrence) }
         writer.write(announcement)
+        writer.write(remindedOccurrence != nil)
+        if let remindedOccurrence { writer.write(remindedOccurrence) }
     }
     init(fields reader: inout BinaryReader) throws(DecodingError) {
         let id: LiveSessionID = try reader.readIdentifier()
@@ -72,6 +76,7 @@ extension LiveSession: RowCodable {
         self.init(id: id, workspaceID: workspaceID, spec: spec, createdAt: createdAt, createdBy: createdBy,
                   updatedAt: updatedAt, revision: revision, cancelledOccurrences: cancelled,
                   announcement: announcement)
+        remindedOccurrence = try reader.readBool() ? try reader.readInt64() : nil
     }
 }
 

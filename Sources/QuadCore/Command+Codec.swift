@@ -96,7 +96,7 @@ extension CommandBody {
         case deleteMessage = 13, setReaction = 14, setPinned = 15, markRead = 16
         case createLiveSession = 17, updateLiveSession = 18, deleteLiveSession = 19
         case setLiveSessionOccurrenceCancelled = 20, setLiveSessionJoinWindow = 21, setCalendarFeedToken = 22
-        case setMeetingProviderCredentials = 23
+        case setMeetingProviderCredentials = 23, remindLiveSession = 24
     }
 
     func encode(into writer: inout BinaryWriter) {
@@ -206,7 +206,8 @@ extension CommandBody {
             writer.write(channel)
             writer.write(sequence)
         case .createLiveSession, .updateLiveSession, .deleteLiveSession, .setLiveSessionOccurrenceCancelled,
-             .setLiveSessionJoinWindow, .setCalendarFeedToken, .setMeetingProviderCredentials:
+             .setLiveSessionJoinWindow, .setCalendarFeedToken, .setMeetingProviderCredentials,
+             .remindLiveSession:
             encodeLiveSession(into: &writer)
         }
     }
@@ -314,7 +315,8 @@ extension CommandBody {
             self = .markRead(workspace: try reader.readIdentifier(), channel: try reader.readIdentifier(),
                              sequence: try reader.readSequence())
         case .createLiveSession, .updateLiveSession, .deleteLiveSession, .setLiveSessionOccurrenceCancelled,
-             .setLiveSessionJoinWindow, .setCalendarFeedToken, .setMeetingProviderCredentials:
+             .setLiveSessionJoinWindow, .setCalendarFeedToken, .setMeetingProviderCredentials,
+             .remindLiveSession:
             self = try CommandBody(liveSession: tag, from: &reader)
         }
     }

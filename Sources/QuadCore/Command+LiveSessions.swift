@@ -1,4 +1,4 @@
-/// The binary encoding of the live-session commands (tags 17 to 23), in the layout of
+/// The binary encoding of the live-session commands (tags 17 to 24), in the layout of
 /// Command+Codec.swift: the workspace, then each field in declaration order.
 extension CommandBody {
     func encodeLiveSession(into writer: inout BinaryWriter) {
@@ -33,6 +33,11 @@ extension CommandBody {
             writer.write(provider.rawValue)
             writer.write(sealed != nil)
             if let sealed { writer.writeBytes(sealed) }
+        case let .remindLiveSession(workspace, session, occurrence):
+            writer.write(Tag.remindLiveSession.rawValue)
+            writer.write(workspace)
+            writer.write(session)
+            writer.write(occurrence)
         case let .setCalendarFeedToken(user, digest):
             writer.write(Tag.setCalendarFeedToken.rawValue)
             writer.write(user)
@@ -63,6 +68,9 @@ extension CommandBody {
             self = .setMeetingProviderCredentials(
                 platform: try reader.readIdentifier(), provider: try reader.readEnum(MeetingProvider.self),
                 sealed: try reader.readBool() ? try reader.readBytes() : nil)
+        case .remindLiveSession:
+            self = .remindLiveSession(workspace: try reader.readIdentifier(), session: try reader.readIdentifier(),
+                                      occurrenceMilliseconds: try reader.readInt64())
         case .setCalendarFeedToken:
             self = .setCalendarFeedToken(user: try reader.readIdentifier(),
                                          tokenDigest: try reader.readBool() ? try reader.readBytes() : nil)

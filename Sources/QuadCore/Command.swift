@@ -205,6 +205,9 @@ public enum CommandBody: Sendable, Equatable {
     /// Sets (or, with nil, removes) a platform's credentials for a meeting provider, sealed by the
     /// API (AES-GCM with the node's key) so neither the log nor the rows hold them in the clear.
     case setMeetingProviderCredentials(platform: PlatformID, provider: MeetingProvider, sealed: [UInt8]?)
+    /// Posts the "join now" reminder of one occurrence into the session's channel once its join
+    /// window is open (proposed by the node's reminder service as an administrator; idempotent).
+    case remindLiveSession(workspace: WorkspaceID, session: LiveSessionID, occurrenceMilliseconds: Int64)
 
     /// The key whose partition applies this command.
     public var placementKey: String {
@@ -222,7 +225,7 @@ public enum CommandBody: Sendable, Equatable {
              .setPinned(let workspace, _, _, _), .markRead(let workspace, _, _),
              .createLiveSession(let workspace, _, _), .updateLiveSession(let workspace, _, _),
              .deleteLiveSession(let workspace, _), .setLiveSessionOccurrenceCancelled(let workspace, _, _, _),
-             .setLiveSessionJoinWindow(let workspace, _):
+             .setLiveSessionJoinWindow(let workspace, _), .remindLiveSession(let workspace, _, _):
             workspace.rawValue
         }
     }

@@ -1,4 +1,7 @@
+import API
+import Community
 import Foundation
+import Logging
 import QuadCore
 import Testing
 
@@ -151,6 +154,45 @@ struct SessionCourse {
             server.clock.set(ICalendarTime.parseUTC("20260324T133000Z") ?? 0)
             let open = try #require(try await server.send(.get, course.sessionPath, as: course.leo).json?[object: "session"])
             #expect(open[string: "join_url"] != nil)
+        }
+    }
+
+    /// Proves the reminder service posts "join now" when the window opens, once, and that it
+    /// reaches real-time subscribers (the stream the event WebSocket forwards) as message.created.
+    @Test func reminderWhenTheWindowOpens() async throws {
+        try await SessionsAPIServer.run(at: Self.winter) { server in
+            let course = try await SessionCourse.make(server)
+            let workspace = try #require(WorkspaceID(rawValue: course.workspace))
+            let live = try #require(server.node.events.subscribe(workspace))
+            let reminders = LiveSessionReminders(node: server.node, clock: server.clock, logger: Logger(label: "reminders"))
+            server.clock.set(ICalendarTime.parseUTC("20260317T134459Z") ?? 0)
+            #expect(await reminders.tick() == 0)
+            server.clock.set(ICalendarTime.parseUTC("20260317T134500Z") ?? 0)
+            #expect(await reminders.tick() == 1)
+            #expect(await reminders.tick() == 0)
+            let event = try await firstEvent(of: live, within: .seconds(10))
+            #expect(event?.kind == .messageCreated && event?.channelID?.rawValue == course.chatter)
+            let messages = try await server.send(.get, "/v1/workspaces/\(course.workspace)/channels/\(course.chatter)/messages",
+                                                 as: course.leo)
+            let newest = (messages.json?["messages"] as? [[String: Any]])?.first?[string: "text"]
+            #expect(newest?.hasPrefix("📅 Join now, starting 2026-03-17 15:00 (Europe/Madrid): Office hours") == true)
+        }
+    }
+
+    /// The first event of a stream, or nil when none arrives before the deadline.
+    func firstEvent(of stream: AsyncStream<Event>, within deadline: Duration) async throws -> Event? {
+        try await withThrowingTaskGroup(of: Event?.self) { group in
+            group.addTask {
+                var iterator = stream.makeAsyncIterator()
+                return await iterator.next()
+            }
+            group.addTask {
+                try await Task.sleep(for: deadline)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
         }
     }
 }

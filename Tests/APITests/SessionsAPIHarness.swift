@@ -32,6 +32,7 @@ struct SessionsAPIServer {
     let key: [UInt8]
     /// The node's data directory (tests look at what is stored at rest).
     let directory: String
+    let node: CommunityNode
 
     /// Runs `body` against a fresh node and server, then stops both and removes the directory.
     static func run(at start: Int64, providers: MeetingProviderFactory = .live,
@@ -50,7 +51,8 @@ struct SessionsAPIServer {
             meetingProviders: providers)
         do {
             try await app.test(.live) { client in
-                try await body(SessionsAPIServer(client: client, clock: clock, key: key, directory: directory))
+                try await body(SessionsAPIServer(client: client, clock: clock, key: key, directory: directory,
+                                                 node: node))
             }
         } catch {
             node.stop()

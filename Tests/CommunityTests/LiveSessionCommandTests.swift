@@ -192,4 +192,38 @@ import Testing
                               as: Course.admin)
         #expect(try queries.sealedMeetingProviderCredentials(Course.platform, .zoom) == nil)
     }
+
+    /// Proves reminders: due only once the window is open, posted once per occurrence into the
+    /// channel (a repeat or a closed window changes nothing), never for cancelled occurrences, and
+    /// only by administrators (the node's reminder service).
+    @Test func reminders() throws {
+        var community = try Course.world()
+        _ = try created(&community)
+        let first = utc("20260317T140000Z")
+        let queries = community.queries(as: Course.admin)
+        #expect(try queries.dueLiveSessionReminders(now: first - 15 * 60_000 - 1, limit: 100).isEmpty)
+        let due = try queries.dueLiveSessionReminders(now: first - 15 * 60_000, limit: 100)
+        #expect(due.map(\.session) == [session] && due.map(\.occurrence) == [first])
+        let remind = CommandBody.remindLiveSession(workspace: workspace, session: session, occurrenceMilliseconds: first)
+        #expect(try community.refusal(remind, as: Course.ines)?.kind == .forbidden)
+
+        community.nowMilliseconds = first - 16 * 60_000  // apply() adds a second: still before the window
+        let early = try community.apply(remind, as: Course.admin)
+        #expect(early.changes.isEmpty)
+        community.nowMilliseconds = first - 10 * 60_000
+        let posted = try community.apply(remind, as: Course.admin)
+        #expect(posted.events.map(\.kind) == [.messageCreated])
+        guard case .success(.liveSession(let reminded)) = posted.result else { return }
+        #expect(reminded.remindedOccurrence == first)
+        let message = try community.queries(as: Course.leo).message(workspace, Course.chatter, try #require(reminded.announcement))
+        #expect(message.text.hasPrefix("📅 Join now, starting 2026-03-17 15:00 (Europe/Madrid): Office hours"))
+        #expect(try community.apply(remind, as: Course.admin).changes.isEmpty)
+        #expect(try queries.dueLiveSessionReminders(now: first, limit: 100).isEmpty)
+
+        let second = utc("20260324T140000Z")
+        try community.succeed(.setLiveSessionOccurrenceCancelled(workspace: workspace, session: session,
+                                                                 occurrenceMilliseconds: second, cancelled: true),
+                              as: Course.ines)
+        #expect(try queries.dueLiveSessionReminders(now: second - 60_000, limit: 100).isEmpty)
+    }
 }

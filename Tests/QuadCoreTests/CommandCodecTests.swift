@@ -5,7 +5,7 @@ import Testing
     /// Proves the samples hold every `CommandBody` case, so the round trip below covers them all.
     @Test func samplesCoverEveryCase() {
         let tags = Set(CommandSamples.bodies.map(CommandSamples.tag(of:)))
-        #expect(tags == Set(1...23))
+        #expect(tags == Set(1...24))
     }
 
     /// Proves every command decodes to itself and carries its documented tag at the documented offset.
@@ -44,7 +44,7 @@ import Testing
                 try Command(decoding: bytes)
             }
         }
-        for tag: UInt8 in [0, 24, 200, 255] {
+        for tag: UInt8 in [0, 25, 200, 255] {
             var bytes = command.encoded()
             bytes[CommandSamples.tagOffset(of: command)] = tag
             #expect(throws: DecodingError("unknown command tag \(tag)")) { try Command(decoding: bytes) }

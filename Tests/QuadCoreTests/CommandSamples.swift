@@ -65,6 +65,7 @@ enum CommandSamples {
         .setCalendarFeedToken(user: bo, tokenDigest: nil),
         .setMeetingProviderCredentials(platform: platform, provider: .zoom, sealed: [1, 2, 3]),
         .setMeetingProviderCredentials(platform: platform, provider: .webex, sealed: nil),
+        .remindLiveSession(workspace: workspace, session: session, occurrenceMilliseconds: 1_773_756_000_000),
     ]
 
     static let commands: [Command] = bodies.enumerated().map { index, body in
@@ -99,6 +100,7 @@ enum CommandSamples {
         case .setLiveSessionJoinWindow: 21
         case .setCalendarFeedToken: 22
         case .setMeetingProviderCredentials: 23
+        case .remindLiveSession: 24
         }
     }
 
