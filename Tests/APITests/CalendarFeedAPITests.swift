@@ -4,7 +4,7 @@ import QuadCore
 import Testing
 
 /// The package's root folder (scripts and sources are read from it).
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+let sessionsPackageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
 /// What `scripts/check-ical.py` (the PyPI `icalendar` parser plus `dateutil`) read from a feed.
@@ -28,7 +28,7 @@ struct IndependentCalendarReading: Decodable {
     /// Parses `text` with the independent parser; fails the test when python3 or icalendar is
     /// missing (`make test` installs it) or when the text does not parse.
     static func read(_ text: String) throws -> IndependentCalendarReading {
-        let root = packageRoot
+        let root = sessionsPackageRoot
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("quad-feed-\(UInt64.random(in: 0...UInt64.max)).ics")
         try Data(text.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -113,7 +113,7 @@ struct IndependentCalendarReading: Decodable {
 
     /// Proves every live-session, feed and provider route is described in the OpenAPI document.
     @Test func routesAreDocumented() throws {
-        let document = try String(contentsOf: packageRoot.appendingPathComponent("Sources/API/openapi.yaml"), encoding: .utf8)
+        let document = try String(contentsOf: sessionsPackageRoot.appendingPathComponent("Sources/API/openapi.yaml"), encoding: .utf8)
         for path in ["/v1/workspaces/{workspace}/sessions:", "/v1/workspaces/{workspace}/sessions/{session}:",
                      "/v1/workspaces/{workspace}/sessions/{session}/cancellations/{occurrence}:",
                      "/v1/workspaces/{workspace}/session-settings:", "/v1/workspaces/{workspace}/calendar.ics:",

@@ -8,11 +8,11 @@ import Testing
 /// A course with an instructor (ines), a learner host (lea), a learner (leo) and an outsider (nina),
 /// and a weekly Tuesday 15:00 Madrid session in chatter starting 17 March 2026.
 struct SessionCourse {
-    let admin: Caller
-    let ines: Caller
-    let lea: Caller
-    let leo: Caller
-    let nina: Caller
+    let admin: SessionCaller
+    let ines: SessionCaller
+    let lea: SessionCaller
+    let leo: SessionCaller
+    let nina: SessionCaller
     let workspace: String
     let chatter: String
     let session: String

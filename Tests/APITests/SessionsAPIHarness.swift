@@ -19,7 +19,7 @@ final class ManualWallClock: WallClock {
 }
 
 /// A signed-in caller of the test server.
-struct Caller: Sendable {
+struct SessionCaller: Sendable {
     let userID: String
     let token: String
 }
@@ -63,17 +63,17 @@ struct SessionsAPIServer {
         _ = try? await nodeTask.value
     }
 
-    func caller(_ user: String, admin: Bool = false) async throws -> Caller {
+    func caller(_ user: String, admin: Bool = false) async throws -> SessionCaller {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
         let claims = QuadClaims(user: user, name: user.capitalized, admin: admin,
                                 expires: Date(timeIntervalSinceNow: 3600))
-        return Caller(userID: user, token: try await keys.sign(claims))
+        return SessionCaller(userID: user, token: try await keys.sign(claims))
     }
 
     /// Sends a request and returns the status and the body as JSON (or nil) and as text.
     @discardableResult
-    func send(_ method: HTTPRequest.Method, _ path: String, as caller: Caller?, json: [String: Any]? = nil)
+    func send(_ method: HTTPRequest.Method, _ path: String, as caller: SessionCaller?, json: [String: Any]? = nil)
         async throws -> (status: Int, json: [String: Any]?, text: String) {
         var headers = HTTPFields()
         if let caller { headers[.authorization] = "Bearer \(caller.token)" }

@@ -11,11 +11,11 @@ import Testing
         spec.title = "Office hours; week 3, room \\ 2 " + String(repeating: "é", count: 60)
         spec.agenda = "Line one\nLine two"
         let session = LiveSession(id: LiveSessionID(rawValue: "ls-1")!, workspaceID: Course.workspace, spec: spec,
-                                  createdAt: utc("20260301T100000Z"), createdBy: Course.ines.userID,
-                                  updatedAt: utc("20260302T100000Z"), revision: 3,
-                                  cancelledOccurrences: [utc("20260324T140000Z"), utc("20260331T130000Z")],
+                                  createdAt: utcInstant("20260301T100000Z"), createdBy: Course.ines.userID,
+                                  updatedAt: utcInstant("20260302T100000Z"), revision: 3,
+                                  cancelledOccurrences: [utcInstant("20260324T140000Z"), utcInstant("20260331T130000Z")],
                                   announcement: nil)
-        var feed = ICalendarFeed(name: "CS 101", now: utc("20260310T080000Z"))
+        var feed = ICalendarFeed(name: "CS 101", now: utcInstant("20260310T080000Z"))
         feed.add([session], workspaceName: "CS 101", joinWindowMinutes: 15)
         let text = feed.text()
         #expect(text.hasSuffix("END:VCALENDAR\r\n"))

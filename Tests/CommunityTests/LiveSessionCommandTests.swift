@@ -76,8 +76,8 @@ import Testing
     @Test func viewsRedactByWindowAndRole() throws {
         var community = try Course.world()
         _ = try created(&community)
-        let early = utc("20260317T134459Z")
-        let open = utc("20260317T134500Z")
+        let early = utcInstant("20260317T134459Z")
+        let open = utcInstant("20260317T134500Z")
         for person in [Course.leo, Course.moe, Course.lea, Course.ines, Course.admin] {
             let view = try community.queries(as: person).liveSession(workspace, session, now: early)
             #expect(view.joinURL == nil && view.password == nil && view.window.secondsUntilOpens == 1)
@@ -100,7 +100,7 @@ import Testing
         var community = try Course.world()
         try community.succeed(.createLiveSession(workspace: workspace, session: session,
                                                  spec: try officeHours(channel: Course.secret)), as: Course.admin)
-        let now = utc("20260317T140000Z")
+        let now = utcInstant("20260317T140000Z")
         #expect(try community.queries(as: Course.leo).liveSession(workspace, session, now: now).joinURL != nil)
         #expect(queryError { try community.queries(as: Course.lia).liveSession(workspace, session, now: now) }?.code
             == "live_session_not_found")
@@ -114,7 +114,7 @@ import Testing
     @Test func updateAndCancelOccurrences() throws {
         var community = try Course.world()
         _ = try created(&community)
-        let second = utc("20260324T140000Z")
+        let second = utcInstant("20260324T140000Z")
         let cancel = CommandBody.setLiveSessionOccurrenceCancelled(workspace: workspace, session: session,
                                                                    occurrenceMilliseconds: second, cancelled: true)
         #expect(try community.refusal(cancel, as: Course.leo)?.kind == .forbidden)
@@ -123,7 +123,7 @@ import Testing
         guard case .liveSession(let cancelled) = again else { return }
         #expect(cancelled.cancelledOccurrences == [second] && cancelled.revision == 1)
         let view = try community.queries(as: Course.leo).liveSession(workspace, session, now: second - 60_000)
-        #expect(!view.window.isOpen && view.window.occurrence?.startMilliseconds == utc("20260331T130000Z"))
+        #expect(!view.window.isOpen && view.window.occurrence?.startMilliseconds == utcInstant("20260331T130000Z"))
         #expect(try community.refusal(.setLiveSessionOccurrenceCancelled(
             workspace: workspace, session: session, occurrenceMilliseconds: second + 60_000, cancelled: true),
                                       as: Course.ines)?.code == "occurrence_not_found")
@@ -154,7 +154,7 @@ import Testing
             .code == "invalid_join_window")
         try community.succeed(.setLiveSessionJoinWindow(workspace: workspace, minutes: 30), as: Course.ines)
         #expect(try community.queries(as: Course.leo).liveSessionJoinWindowMinutes(workspace) == 30)
-        let view = try community.queries(as: Course.leo).liveSession(workspace, session, now: utc("20260317T133000Z"))
+        let view = try community.queries(as: Course.leo).liveSession(workspace, session, now: utcInstant("20260317T133000Z"))
         #expect(view.window.isOpen && view.joinURL != nil)
     }
 
@@ -199,7 +199,7 @@ import Testing
     @Test func reminders() throws {
         var community = try Course.world()
         _ = try created(&community)
-        let first = utc("20260317T140000Z")
+        let first = utcInstant("20260317T140000Z")
         let queries = community.queries(as: Course.admin)
         #expect(try queries.dueLiveSessionReminders(now: first - 15 * 60_000 - 1, limit: 100).isEmpty)
         let due = try queries.dueLiveSessionReminders(now: first - 15 * 60_000, limit: 100)
@@ -220,7 +220,7 @@ import Testing
         #expect(try community.apply(remind, as: Course.admin).changes.isEmpty)
         #expect(try queries.dueLiveSessionReminders(now: first, limit: 100).isEmpty)
 
-        let second = utc("20260324T140000Z")
+        let second = utcInstant("20260324T140000Z")
         try community.succeed(.setLiveSessionOccurrenceCancelled(workspace: workspace, session: session,
                                                                  occurrenceMilliseconds: second, cancelled: true),
                               as: Course.ines)
