@@ -8,10 +8,17 @@ PORT      ?= 8080
 SEEDS     ?= 300
 LONG_SEEDS ?= 5000
 
-.PHONY: deps build run test test-long sim bench clean
+.PHONY: deps pydeps build run test test-long sim bench clean
 
 deps:
 	@scripts/install-deps.sh
+
+## The calendar-feed tests read feeds back with an independent parser (PyPI icalendar).
+pydeps:
+	@python3 -c 'import icalendar, dateutil' 2>/dev/null \
+		|| python3 -m pip install --quiet 'icalendar>=6,<8' 2>/dev/null \
+		|| python3 -m pip install --quiet --break-system-packages 'icalendar>=6,<8' \
+		|| scripts/install-deps.sh python3-icalendar
 
 build: deps
 	$(SWIFT) build -c $(CONFIG) --product quad
@@ -25,7 +32,7 @@ run: build
 
 ## The default suite: unit, storage, API-through-a-socket, crash/restart process tests and
 ## a few hundred Raft simulation seeds.
-test: deps
+test: deps pydeps
 	$(SWIFT) build --build-tests
 	QUAD_BIN_PATH=$$($(SWIFT) build --show-bin-path) $(SWIFT) test
 

@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "Node", targets: ["Node"]),
         .library(name: "API", targets: ["API"]),
+        .library(name: "MeetingProviders", targets: ["MeetingProviders"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -37,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+
     ],
     targets: [
         .systemLibrary(
@@ -78,15 +80,30 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "QuadCore", "Community", "Node",
+                "QuadCore", "Community", "Node", "MeetingProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("openapi.yaml")],
+            swiftSettings: strict
+        ),
+        // Zoom and Webex clients (docs/live-sessions.md); used by the API shell, never by the cores.
+        .target(
+            name: "MeetingProviders",
+            dependencies: [
+                "QuadCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -124,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Node", "Community", "QuadCore",
+                "API", "Node", "Community", "QuadCore", "MeetingProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -144,6 +161,17 @@ let package = Package(
             dependencies: ["Node", "Community", "Storage", "QuadCore", "Raft",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MeetingProviderTests",
+            dependencies: [
+                "MeetingProviders", "QuadCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+
             swiftSettings: strict
         ),
         .testTarget(name: "ProcessTests", dependencies: ["QuadCore"], swiftSettings: strict),

@@ -7,11 +7,15 @@ import QuadCore
 /// Shared plumbing of the route handlers: the node, parameter parsing, command submission.
 struct CommunityRoutes: Sendable {
     let node: CommunityNode
+    /// "Now" for command timestamps and the live-session join window.
+    var clock: any WallClock = SystemWallClock()
+    /// Creating meetings at Zoom and Webex; nil when the node has no sealing key.
+    var provisioning: MeetingProvisioning?
 
     /// Submits a command as the caller and returns its outcome, or throws why it was refused.
     func submit(_ body: CommandBody, _ context: QuadRequestContext) async throws -> Outcome {
         let actor = try context.requireActor()
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = clock.nowMilliseconds()
         return try await node.submit(body, actor: actor, timestampMilliseconds: now).get()
     }
 

@@ -3,6 +3,7 @@ public import Logging
 public import Node
 import Foundation
 import HummingbirdWebSocket
+import MeetingProviders
 import QuadCore
 
 /// How the HTTP API of one node is served.
@@ -32,6 +33,8 @@ public enum QuadAPI {
 
     public static func makeApplication(
         node: CommunityNode, configuration: APIConfiguration, logger: Logger,
+        clock: any WallClock = SystemWallClock(),
+        meetingProviders: MeetingProviderFactory = .live,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         let singleSignOn = SingleSignOn(node: node, options: configuration.singleSignOn, logger: logger)
@@ -42,13 +45,17 @@ public enum QuadAPI {
             logger.warning("development sign-in is ON: tokens from `quadctl dev-token` are accepted")
         }
         verifier.sessions = await SessionTokens.make()
+        let key = try ProviderCredentialsKey.loadOrCreate(dataDirectory: node.configuration.dataDirectory)
+        let provisioning = MeetingProvisioning(sealer: CredentialSealer(key: key), factory: meetingProviders)
+
         return Application(
-            router: makeRouter(node: node, verifier: verifier),
+            router: makeRouter(node: node, verifier: verifier, clock: clock, provisioning: provisioning),
             server: .http1WebSocketUpgrade(
                 webSocketRouter: makeWebSocketRouter(node: node, verifier: verifier),
                 configuration: .init(ws: .init(maxFrameSize: webSocketFrameBytesMax))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                  serverName: "quad"),
+            services: [LiveSessionReminders(node: node, clock: clock, logger: logger)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }
@@ -68,12 +75,14 @@ public enum QuadAPI {
     }
 
     /// The plain HTTP routes: REST under `/v1`, `/health` and the OpenAPI document.
-    static func makeRouter(node: CommunityNode, verifier: TokenVerifier?) -> Router<QuadRequestContext> {
+    static func makeRouter(node: CommunityNode, verifier: TokenVerifier?, clock: any WallClock = SystemWallClock(),
+                           provisioning: MeetingProvisioning? = nil) -> Router<QuadRequestContext> {
+
         let router = Router(context: QuadRequestContext.self)
         router.middlewares.add(ErrorMiddleware())
         router.get("health") { _, _ in HealthResponse(status: "ok", node: node.configuration.nodeID.rawValue).ok }
         router.get("v1/openapi.yaml") { _, _ in try OpenAPIDocument.response() }
-        let routes = CommunityRoutes(node: node)
+        let routes = CommunityRoutes(node: node, clock: clock, provisioning: provisioning)
         let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
         routes.addWorkspaceRoutes(to: v1)
         routes.addChannelRoutes(to: v1)
@@ -85,6 +94,11 @@ public enum QuadAPI {
         let singleSignOn = verifier?.singleSignOn ?? SingleSignOn(node: node, logger: Logger(label: "quad.sso"))
         LTIRoutes(node: node, singleSignOn: singleSignOn, sessions: verifier?.sessions, integrations: integrations)
             .addRoutes(to: router, administration: v1)
+        routes.addLiveSessionRoutes(to: v1)
+        routes.addCalendarFeedRoutes(to: v1)
+        routes.addMeetingProviderRoutes(to: v1)
+        routes.addPublicCalendarFeedRoute(to: router)
+
         return router
     }
 }

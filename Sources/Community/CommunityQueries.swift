@@ -44,11 +44,11 @@ public struct CommunityQueries<Reader: RowReader> {
         self.actor = actor
     }
 
-    private var transaction: Transaction<Reader> {
+    var transaction: Transaction<Reader> {
         Transaction(base: reader, changes: ChangeSet(), now: 0, actor: actor)
     }
 
-    private func run<T>(_ body: (Transaction<Reader>) throws(ApplyFailure) -> T) throws -> T {
+    func run<T>(_ body: (Transaction<Reader>) throws(ApplyFailure) -> T) throws -> T {
         do {
             return try body(transaction)
         } catch {
@@ -300,7 +300,7 @@ public struct CommunityQueries<Reader: RowReader> {
         }
     }
 
-    private func decode<Row: RowCodable>(_ type: Row.Type, _ bytes: [UInt8]) throws(ApplyFailure) -> Row {
+    func decode<Row: RowCodable>(_ type: Row.Type, _ bytes: [UInt8]) throws(ApplyFailure) -> Row {
         do { return try Row(row: bytes) } catch { throw .storage(RowReadFailure("corrupt \(Row.self) row: \(error)")) }
     }
 }

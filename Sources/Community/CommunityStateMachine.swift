@@ -14,6 +14,13 @@ public enum Outcome: Sendable, Equatable {
     case readState(ChannelMember)
     /// Sign-in and LMS integration outcomes (CommunityStateMachine+Identity.swift).
     case identity(IdentityOutcome)
+    /// A created, edited or (un)cancelled live session.
+    case liveSession(LiveSession)
+    case liveSessionDeleted
+    case liveSessionJoinWindow(minutes: UInt16)
+    case calendarFeedTokenSet
+    case meetingProviderCredentialsSet
+
 }
 
 /// Everything applying one command produced.
@@ -89,6 +96,11 @@ public struct CommunityStateMachine: Sendable {
             return try markRead(workspace, channel, sequence, in: &transaction)
         case let .identity(command):
             return .identity(try applyIdentity(command, in: &transaction))
+        case .createLiveSession, .updateLiveSession, .deleteLiveSession, .setLiveSessionOccurrenceCancelled,
+             .setLiveSessionJoinWindow, .setCalendarFeedToken, .setMeetingProviderCredentials,
+             .remindLiveSession:
+            return try runLiveSession(body, in: &transaction)
+
         }
     }
 }

@@ -62,6 +62,8 @@ extension Outcome {
         case platform = 1, workspace, members, memberRemoved, channel, channelMembersAdded, channelMemberRemoved
         case message, readState
         case identity = 10
+        case liveSession = 11, liveSessionDeleted, liveSessionJoinWindow, calendarFeedTokenSet
+        case meetingProviderCredentialsSet
     }
 
     /// Rows of every outcome travel in their stored encoding.
@@ -96,6 +98,18 @@ extension Outcome {
         case .readState(let member):
             writer.write(Tag.readState.rawValue)
             writer.writeBytes(member.encodedRow())
+        case .liveSession(let session):
+            writer.write(Tag.liveSession.rawValue)
+            writer.writeBytes(session.encodedRow())
+        case .liveSessionDeleted:
+            writer.write(Tag.liveSessionDeleted.rawValue)
+        case .liveSessionJoinWindow(let minutes):
+            writer.write(Tag.liveSessionJoinWindow.rawValue)
+            writer.write(minutes)
+        case .calendarFeedTokenSet:
+            writer.write(Tag.calendarFeedTokenSet.rawValue)
+        case .meetingProviderCredentialsSet:
+            writer.write(Tag.meetingProviderCredentialsSet.rawValue)
         case .identity(let outcome):
             writer.write(Tag.identity.rawValue)
             outcome.encode(into: &writer)
@@ -126,6 +140,11 @@ extension Outcome {
         case .message: self = .message(try Message(row: try reader.readBytes()), duplicate: try reader.readBool())
         case .readState: self = .readState(try ChannelMember(row: try reader.readBytes()))
         case .identity: self = .identity(try IdentityOutcome(from: &reader))
+        case .liveSession: self = .liveSession(try LiveSession(row: try reader.readBytes()))
+        case .liveSessionDeleted: self = .liveSessionDeleted
+        case .liveSessionJoinWindow: self = .liveSessionJoinWindow(minutes: try reader.readUInt16())
+        case .calendarFeedTokenSet: self = .calendarFeedTokenSet
+        case .meetingProviderCredentialsSet: self = .meetingProviderCredentialsSet
         }
     }
 }

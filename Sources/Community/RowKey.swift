@@ -44,6 +44,15 @@ enum Table: UInt8 {
     case enrollmentClock = 18
     /// platform, issuer, client ID -> LTIRegistration
     case ltiRegistration = 19
+    /// workspace, live session -> LiveSession
+    case liveSession = 20
+    /// workspace -> LiveSessionSettings
+    case liveSessionSettings = 21
+    /// user -> SHA-256 digest of their calendar feed token (in the user's own partition)
+    case calendarFeedToken = 22
+    /// platform, provider byte -> sealed credentials (in the platform's partition)
+    case meetingProviderCredentials = 23
+
 }
 
 /// Builds keys; every builder validates nothing because identifiers are already valid.

@@ -95,6 +95,10 @@ extension CommandBody {
         case removeChannelMember = 9, openDirectChannel = 10, postMessage = 11, editMessage = 12
         case deleteMessage = 13, setReaction = 14, setPinned = 15, markRead = 16
         case identity = 17
+        case createLiveSession = 18, updateLiveSession = 19, deleteLiveSession = 20
+        case setLiveSessionOccurrenceCancelled = 21, setLiveSessionJoinWindow = 22, setCalendarFeedToken = 23
+        case setMeetingProviderCredentials = 24, remindLiveSession = 25
+
     }
 
     func encode(into writer: inout BinaryWriter) {
@@ -206,6 +210,11 @@ extension CommandBody {
         case let .identity(command):
             writer.write(Tag.identity.rawValue)
             command.encode(into: &writer)
+        case .createLiveSession, .updateLiveSession, .deleteLiveSession, .setLiveSessionOccurrenceCancelled,
+             .setLiveSessionJoinWindow, .setCalendarFeedToken, .setMeetingProviderCredentials,
+             .remindLiveSession:
+            encodeLiveSession(into: &writer)
+
         }
     }
 
@@ -313,6 +322,11 @@ extension CommandBody {
                              sequence: try reader.readSequence())
         case .identity:
             self = .identity(try IdentityCommand(from: &reader))
+        case .createLiveSession, .updateLiveSession, .deleteLiveSession, .setLiveSessionOccurrenceCancelled,
+             .setLiveSessionJoinWindow, .setCalendarFeedToken, .setMeetingProviderCredentials,
+             .remindLiveSession:
+            self = try CommandBody(liveSession: tag, from: &reader)
+
         }
     }
 }

@@ -191,11 +191,33 @@ public enum CommandBody: Sendable, Equatable {
     case markRead(workspace: WorkspaceID, channel: ChannelID, sequence: ChannelSequence)
     /// Sign-in and LMS integration (Command+Identity.swift).
     case identity(IdentityCommand)
+    /// Schedules a live session (Command+LiveSessions.swift).
+    case createLiveSession(workspace: WorkspaceID, session: LiveSessionID, spec: LiveSessionSpec)
+    /// Replaces a live session's fields; the calendar SEQUENCE goes up by one.
+    case updateLiveSession(workspace: WorkspaceID, session: LiveSessionID, spec: LiveSessionSpec)
+    case deleteLiveSession(workspace: WorkspaceID, session: LiveSessionID)
+    /// Cancels (or restores) the occurrence of a series that starts at `occurrenceMilliseconds`.
+    case setLiveSessionOccurrenceCancelled(workspace: WorkspaceID, session: LiveSessionID,
+                                           occurrenceMilliseconds: Int64, cancelled: Bool)
+    /// Sets how many minutes before an occurrence's start its join details are shown.
+    case setLiveSessionJoinWindow(workspace: WorkspaceID, minutes: UInt16)
+    /// Sets (or, with nil, revokes) the SHA-256 digest of a user's calendar feed token. The token
+    /// itself never enters the log. Applied by the user's own partition.
+    case setCalendarFeedToken(user: UserID, tokenDigest: [UInt8]?)
+    /// Sets (or, with nil, removes) a platform's credentials for a meeting provider, sealed by the
+    /// API (AES-GCM with the node's key) so neither the log nor the rows hold them in the clear.
+    case setMeetingProviderCredentials(platform: PlatformID, provider: MeetingProvider, sealed: [UInt8]?)
+    /// Posts the "join now" reminder of one occurrence into the session's channel once its join
+    /// window is open (proposed by the node's reminder service as an administrator; idempotent).
+    case remindLiveSession(workspace: WorkspaceID, session: LiveSessionID, occurrenceMilliseconds: Int64)
+
 
     /// The key whose partition applies this command.
     public var placementKey: String {
         switch self {
         case .createPlatform(let platform, _): platform.rawValue
+        case .setCalendarFeedToken(let user, _): user.rawValue
+        case .setMeetingProviderCredentials(let platform, _, _): platform.rawValue
         case .createWorkspace(let workspace, _, _, _, _, _, _),
              .putMembers(let workspace, _), .removeMember(let workspace, _),
              .createChannel(let workspace, _, _), .updateChannel(let workspace, _, _),
@@ -203,7 +225,10 @@ public enum CommandBody: Sendable, Equatable {
              .removeChannelMember(let workspace, _, _), .openDirectChannel(let workspace, _),
              .postMessage(let workspace, _, _, _, _), .editMessage(let workspace, _, _, _),
              .deleteMessage(let workspace, _, _), .setReaction(let workspace, _, _, _, _),
-             .setPinned(let workspace, _, _, _), .markRead(let workspace, _, _):
+             .setPinned(let workspace, _, _, _), .markRead(let workspace, _, _),
+             .createLiveSession(let workspace, _, _), .updateLiveSession(let workspace, _, _),
+             .deleteLiveSession(let workspace, _), .setLiveSessionOccurrenceCancelled(let workspace, _, _, _),
+             .setLiveSessionJoinWindow(let workspace, _), .remindLiveSession(let workspace, _, _):
             workspace.rawValue
         case .identity(let command): command.placementKey
         }

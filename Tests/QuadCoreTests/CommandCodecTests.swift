@@ -5,7 +5,8 @@ import Testing
     /// Proves the samples hold every `CommandBody` case, so the round trip below covers them all.
     @Test func samplesCoverEveryCase() {
         let tags = Set(CommandSamples.bodies.map(CommandSamples.tag(of:)))
-        #expect(tags == Set(1...17))
+        #expect(tags == Set(1...25))
+
     }
 
     /// Proves every command decodes to itself and carries its documented tag at the documented offset.
@@ -44,7 +45,8 @@ import Testing
                 try Command(decoding: bytes)
             }
         }
-        for tag: UInt8 in [0, 18, 200, 255] {
+        for tag: UInt8 in [0, 26, 200, 255] {
+
             var bytes = command.encoded()
             bytes[CommandSamples.tagOffset(of: command)] = tag
             #expect(throws: DecodingError("unknown command tag \(tag)")) { try Command(decoding: bytes) }

@@ -7,6 +7,7 @@ enum CommandSamples {
     static let platform = PlatformID(rawValue: "pl-edx")!
     static let ana = UserID(rawValue: "ana@example.edu")!
     static let bo = UserID(rawValue: "u:1234")!
+    static let session = LiveSessionID(rawValue: "ls_office-hours")!
 
     static let bodies: [CommandBody] = [
         .createPlatform(platform: platform, name: "edX"),
@@ -43,6 +44,28 @@ enum CommandSamples {
                      present: false),
         .setPinned(workspace: workspace, channel: channel, sequence: ChannelSequence(2), pinned: true),
         .markRead(workspace: workspace, channel: channel, sequence: ChannelSequence(0)),
+        .createLiveSession(workspace: workspace, session: session, spec: LiveSessionSpec(
+            title: "Office hours 🎓", agenda: "Week 3", channel: channel, hosts: [ana, bo], provider: .zoom,
+            startMilliseconds: 1_773_756_000_000, timeZone: "Europe/Madrid", durationMinutes: 60,
+            recurrence: RecurrenceRule(frequency: .weekly, interval: 2, byDay: [.thursday, .tuesday], count: 10),
+            meetingNumber: "85012345678", password: "s3cret", joinURL: "https://zoom.us/j/85012345678",
+            hostStartURL: "https://zoom.us/s/85012345678?zak=x", providerMeetingID: "85012345678")),
+        .updateLiveSession(workspace: workspace, session: session, spec: LiveSessionSpec(
+            title: "Lecture", hosts: [ana], provider: .link, startMilliseconds: -60_000, timeZone: "UTC",
+            durationMinutes: 90, recurrence: RecurrenceRule(frequency: .daily, untilMilliseconds: 1_773_756_000_000),
+            joinURL: "https://meet.jit.si/cs101")),
+        .updateLiveSession(workspace: workspace, session: session, spec: LiveSessionSpec(
+            title: "One-off", hosts: [], provider: .webex, startMilliseconds: 0, timeZone: "America/New_York",
+            durationMinutes: 1)),
+        .deleteLiveSession(workspace: workspace, session: session),
+        .setLiveSessionOccurrenceCancelled(workspace: workspace, session: session,
+                                           occurrenceMilliseconds: 1_773_756_000_000, cancelled: true),
+        .setLiveSessionJoinWindow(workspace: workspace, minutes: 15),
+        .setCalendarFeedToken(user: ana, tokenDigest: Array(repeating: 7, count: 32)),
+        .setCalendarFeedToken(user: bo, tokenDigest: nil),
+        .setMeetingProviderCredentials(platform: platform, provider: .zoom, sealed: [1, 2, 3]),
+        .setMeetingProviderCredentials(platform: platform, provider: .webex, sealed: nil),
+        .remindLiveSession(workspace: workspace, session: session, occurrenceMilliseconds: 1_773_756_000_000),
     ] + identityBodies
 
     static let identityBodies: [CommandBody] = identityCommands.map(CommandBody.identity)
@@ -68,6 +91,7 @@ enum CommandSamples {
         .putLTIRegistration(LTIRegistration(platform: platform, issuer: "https://lms.example.edu", clientID: "quad-tool",
                                             deploymentIDs: ["1", "dep-2"], authLoginURL: "https://lms.example.edu/auth",
                                             jwksURL: "https://lms.example.edu/jwks")),
+
     ]
 
     static let commands: [Command] = bodies.enumerated().map { index, body in
@@ -96,6 +120,15 @@ enum CommandSamples {
         case .setPinned: 15
         case .markRead: 16
         case .identity: 17
+        case .createLiveSession: 18
+        case .updateLiveSession: 19
+        case .deleteLiveSession: 20
+        case .setLiveSessionOccurrenceCancelled: 21
+        case .setLiveSessionJoinWindow: 22
+        case .setCalendarFeedToken: 23
+        case .setMeetingProviderCredentials: 24
+        case .remindLiveSession: 25
+
         }
     }
 

@@ -1,0 +1,137 @@
+public import MeetingProviders
+import Community
+import Foundation
+import Hummingbird
+import QuadCore
+
+/// A platform's credentials for one provider as the admin gives them and as they are sealed.
+public struct ProviderCredentialsBody: Codable, Sendable, Equatable {
+    /// Zoom server-to-server OAuth app.
+    public var accountId: String?
+    public var clientId: String?
+    public var clientSecret: String?
+    /// Webex access token.
+    public var accessToken: String?
+    /// Zoom: `https://zoom.us` and `https://api.zoom.us/v2` unless given.
+    public var oauthBaseUrl: String?
+    public var apiBaseUrl: String?
+    /// Webex: `https://webexapis.com/v1` unless given.
+    public var baseUrl: String?
+
+    public init(accountId: String? = nil, clientId: String? = nil, clientSecret: String? = nil,
+                accessToken: String? = nil, oauthBaseUrl: String? = nil, apiBaseUrl: String? = nil,
+                baseUrl: String? = nil) {
+        self.accountId = accountId
+        self.clientId = clientId
+        self.clientSecret = clientSecret
+        self.accessToken = accessToken
+        self.oauthBaseUrl = oauthBaseUrl
+        self.apiBaseUrl = apiBaseUrl
+        self.baseUrl = baseUrl
+    }
+
+    func validate(for provider: MeetingProvider) throws {
+        let missing: Bool = switch provider {
+        case .zoom: [accountId, clientId, clientSecret].contains { ($0 ?? "").isEmpty }
+        case .webex: (accessToken ?? "").isEmpty
+        case .link: true
+        }
+        guard !missing else {
+            throw APIError.invalid("invalid_credentials", provider == .link ? "Plain links need no credentials."
+                : "Zoom needs account_id, client_id and client_secret; Webex needs access_token.")
+        }
+    }
+}
+
+/// Makes a provider client from a platform's (opened) credentials. Tests pass their own.
+public struct MeetingProviderFactory: Sendable {
+    let make: @Sendable (MeetingProvider, ProviderCredentialsBody) -> (any MeetingProviderClient)?
+
+    public init(_ make: @escaping @Sendable (MeetingProvider, ProviderCredentialsBody) -> (any MeetingProviderClient)?) {
+        self.make = make
+    }
+
+    /// The real Zoom and Webex APIs (or the base URLs stored with the credentials).
+    public static let live = MeetingProviderFactory { provider, credentials in
+        switch provider {
+        case .zoom:
+            ZoomClient(credentials: ZoomCredentials(accountID: credentials.accountId ?? "",
+                                                    clientID: credentials.clientId ?? "",
+                                                    clientSecret: credentials.clientSecret ?? ""),
+                       oauthBaseURL: credentials.oauthBaseUrl ?? "https://zoom.us",
+                       apiBaseURL: credentials.apiBaseUrl ?? "https://api.zoom.us/v2")
+        case .webex:
+            WebexClient(accessToken: credentials.accessToken ?? "",
+                        baseURL: credentials.baseUrl ?? "https://webexapis.com/v1")
+        case .link:
+            nil
+        }
+    }
+}
+
+/// Provisioning: the node's sealing key, the factory, and the provider calls of the session routes.
+struct MeetingProvisioning: Sendable {
+    let sealer: CredentialSealer
+    let factory: MeetingProviderFactory
+
+    static func associatedData(_ platform: PlatformID, _ provider: MeetingProvider) -> String {
+        platform.rawValue + "/" + provider.name
+    }
+
+    func seal(_ body: ProviderCredentialsBody, platform: PlatformID, provider: MeetingProvider) throws -> [UInt8] {
+        let data = try JSONEncoder().encode(body)
+        return try sealer.seal(Array(data), associatedData: Self.associatedData(platform, provider))
+    }
+
+    /// The client for a platform's provider; 409 when the platform has no credentials for it.
+    func client(_ sealed: [UInt8]?, platform: PlatformID, provider: MeetingProvider) throws
+        -> any MeetingProviderClient {
+        guard let sealed else {
+            throw APIError(.conflict, "provider_not_configured",
+                           "This platform has no \(provider.name) credentials; an administrator sets them first.")
+        }
+        let opened = try sealer.open(sealed, associatedData: Self.associatedData(platform, provider))
+        let credentials = try JSONDecoder().decode(ProviderCredentialsBody.self, from: Data(opened))
+        guard let client = factory.make(provider, credentials) else {
+            throw APIError.invalid("invalid_provider", "Plain links are not provisioned.")
+        }
+        return client
+    }
+}
+
+extension ProviderError {
+    /// The API's answer: 422 for what the provider cannot express, 502 for everything else.
+    var apiError: APIError {
+        APIError(code == .unsupported ? .unprocessableContent : .badGateway, code.rawValue, message)
+    }
+}
+
+/// The node's 32-byte key for sealing provider credentials, hex in `provider-credentials.key` in
+/// the data directory (mode 0600), created on first use. Back it up with the data directory.
+public enum ProviderCredentialsKey {
+    public static let fileName = "provider-credentials.key"
+
+    public static func loadOrCreate(dataDirectory: String) throws -> [UInt8] {
+        let path = (dataDirectory as NSString).appendingPathComponent(fileName)
+        if let data = FileManager.default.contents(atPath: path) {
+            let digits = Array(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+            var bytes: [UInt8] = []
+            for offset in stride(from: 0, to: digits.count, by: 2) where offset + 1 < digits.count {
+                guard let byte = UInt8(String(decoding: digits[offset...offset + 1], as: UTF8.self), radix: 16) else { break }
+                bytes.append(byte)
+            }
+            guard digits.count == CredentialSealer.keyBytes * 2, bytes.count == CredentialSealer.keyBytes else {
+                throw APIError(.internalServerError, "bad_key", "\(path) does not hold 64 hex digits.")
+            }
+            return bytes
+        }
+        var generator = SystemRandomNumberGenerator()
+        let key = (0..<CredentialSealer.keyBytes).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let hex = key.map { String(format: "%02x", $0) }.joined()
+        guard FileManager.default.createFile(atPath: path, contents: Data((hex + "\n").utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw APIError(.internalServerError, "key_write_failed", "Could not write \(path).")
+        }
+        return key
+    }
+}
