@@ -110,6 +110,17 @@ import Testing
         }
     }
 
+    /// Retries `body` while it throws a retryable `NodeError` (no leader yet), up to 10 s.
+    static func retrying(_ body: () async throws -> Void) async throws {
+        let end = ContinuousClock.now + .seconds(10)
+        while true {
+            do { return try await body() } catch let error as NodeError where ContinuousClock.now < end {
+                _ = error
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
     static func post(_ text: String, _ workspace: WorkspaceID, _ channel: ChannelID) -> CommandBody {
         .postMessage(workspace: workspace, channel: channel, text: text, threadRoot: nil, clientMessageID: text)
     }
@@ -144,7 +155,7 @@ import Testing
         // Every node, after its read barrier, reads all 30 at once (no polling: linearizable).
         let partition = Self.placement.partition(of: workspace)
         for node in Self.members {
-            try await #require(cluster.driver(node)).linearizableBarrier(for: partition)
+            try await Self.retrying { try await #require(cluster.driver(node)).linearizableBarrier(for: partition) }
             let texts = try await Self.history(cluster, node, workspace, channel)
             #expect(texts == (0..<30).map { "p\($0)" }, "node \(node) after its barrier")
         }

@@ -39,6 +39,7 @@ final class QuadProcess {
                              "--log-level", ProcessInfo.processInfo.environment["QUAD_TEST_LOG_LEVEL"] ?? "warning"] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         // The node's log (and a crash report, if any) goes to a file in its data directory.
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let logPath = dataDirectory + "/quad.log"
         if !FileManager.default.fileExists(atPath: logPath) {
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)
