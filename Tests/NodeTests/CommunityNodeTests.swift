@@ -67,6 +67,7 @@ import Testing
             let fsyncs = after.fsyncs - before.fsyncs
             #expect(after.commandsApplied - before.commandsApplied == 400)
             #expect(fsyncs < 200, "400 concurrent writes took \(fsyncs) fsyncs")
+            print("group-commit: 400 concurrent writes, \(fsyncs) fsyncs, largest batch \(after.largestBatch)")
             #expect(after.largestBatch > 1)
         }
     }
