@@ -17,6 +17,7 @@ extension ReplicaDriver {
     /// before the call (Raft ReadIndex, §6.4 of Ongaro's thesis): a read of local rows after
     /// it is linearizable, on the leader or on any follower.
     public func linearizableBarrier(for partition: PartitionID) async throws {
+        guard !isStopped else { throw NodeError(.unavailable, "The node is shutting down.") }
         guard readWaiters.count < Self.pendingReadsMax else {
             throw NodeError(.overloaded, "Too many reads are waiting; retry shortly.")
         }

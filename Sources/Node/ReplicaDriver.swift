@@ -77,6 +77,9 @@ public actor ReplicaDriver {
 
     public func stop() { stopped = true }
 
+    /// Whether `stop()` was called: nothing new may wait on a driver whose loop has ended.
+    var isStopped: Bool { stopped }
+
     /// Messages from a peer.
     public func receive(_ messages: [(PartitionID, Raft.Message)]) {
         guard !stopped else { return }

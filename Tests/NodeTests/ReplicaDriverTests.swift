@@ -97,7 +97,7 @@ import Testing
 
     /// Submits with retries (as a client with a client_msg_id would), up to `deadline`.
     static func submit(_ cluster: Cluster, via node: NodeID, _ body: CommandBody,
-                       deadline: Duration = .seconds(10)) async throws -> Outcome {
+                       deadline: Duration = .seconds(30)) async throws -> Outcome {
         let end = ContinuousClock.now + deadline
         while true {
             do {
@@ -110,9 +110,10 @@ import Testing
         }
     }
 
-    /// Retries `body` while it throws a retryable `NodeError` (no leader yet), up to 10 s.
+    /// Retries `body` while it throws a retryable `NodeError` (no leader yet), up to 30 s: the whole suite
+    /// runs in parallel on two cores, so elections can take seconds.
     static func retrying(_ body: () async throws -> Void) async throws {
-        let end = ContinuousClock.now + .seconds(10)
+        let end = ContinuousClock.now + .seconds(30)
         while true {
             do { return try await body() } catch let error as NodeError where ContinuousClock.now < end {
                 _ = error
