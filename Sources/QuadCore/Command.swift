@@ -26,10 +26,6 @@ public enum WorkspaceKind: UInt8, Sendable, CaseIterable, Codable {
         }
     }
 
-    public init?(name: String) {
-        guard let kind = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = kind
-    }
 }
 
 /// A role inside one workspace, ordered by privilege.
@@ -44,10 +40,6 @@ public enum WorkspaceRole: UInt8, Sendable, CaseIterable, Comparable, Codable {
         }
     }
 
-    public init?(name: String) {
-        guard let role = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = role
-    }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -68,10 +60,6 @@ public enum ChannelTemplate: UInt8, Sendable, CaseIterable, Codable {
         }
     }
 
-    public init?(name: String) {
-        guard let template = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = template
-    }
 }
 
 /// Who can see and join a channel.
@@ -103,10 +91,6 @@ public enum PostingPolicy: UInt8, Sendable, CaseIterable, Codable {
         }
     }
 
-    public init?(name: String) {
-        guard let policy = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = policy
-    }
 }
 
 /// The fields of a new channel.

@@ -8,11 +8,17 @@ public protocol NamedEnumeration: CaseIterable, Codable {
 }
 
 extension NamedEnumeration {
+    /// The case called `name`, or nil.
+    public init?(name: String) {
+        guard let value = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = value
+    }
+
     /// Decodes a case from its name; the conformance's `init(from:)` calls this.
     public init(nameFrom decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let raw = try container.decode(String.self)
-        guard let value = Self.allCases.first(where: { $0.name == raw }) else {
+        guard let value = Self(name: raw) else {
             let allowed = Self.allCases.map(\.name).joined(separator: ", ")
             throw Swift.DecodingError.dataCorruptedError(
                 in: container, debugDescription: "'\(raw.prefix(64))' is not one of: \(allowed)")
