@@ -51,6 +51,7 @@ struct SessionsAPIServer {
             meetingProviders: providers)
         do {
             try await app.test(.live) { client in
+                try await client.awaitConnection()
                 try await body(SessionsAPIServer(client: client, clock: clock, key: key, directory: directory,
                                                  node: node))
             }

@@ -51,6 +51,7 @@ struct TestServer: Sendable {
         // With sign-in on, the application created the key on start-up, where `quadctl dev-token` finds it.
         let key = try DevelopmentSigninKey.loadOrCreate(dataDirectory: directory)
         try await app.test(.live) { client in
+            try await client.awaitConnection()
             let port = try #require(client.port)
             try await body(TestServer(client: client, node: node, port: port, signinKey: key))
         }
@@ -108,4 +109,15 @@ enum Users {
     static let otherLearner = "leo"
     /// Signed in, but a member of nothing.
     static let outsider = "otto"
+}
+
+extension TestClientProtocol {
+    /// Sends one request and drops the answer, so the live client's connection exists before the test.
+    ///
+    /// HummingbirdTesting's live client connects in the background; if a test ends before that
+    /// connect completes, its shutdown misses the connection, which then stays open and holds the
+    /// server's graceful shutdown forever. Any completed request proves the connection is there.
+    func awaitConnection() async throws {
+        _ = try await execute(uri: "/health", method: .get, headers: [:], body: nil)
+    }
 }
