@@ -36,10 +36,19 @@ test: deps pydeps
 	$(SWIFT) build --build-tests
 	QUAD_BIN_PATH=$$($(SWIFT) build --show-bin-path) $(SWIFT) test
 
-## Thousands of Raft simulation seeds and the longer process runs.
+## Thousands of Raft simulation seeds, then the leader-kill failover test FAILOVER_RUNS times
+## (each prints `cluster-failover: first acknowledged write ... after SIGKILL of the leader`).
+FAILOVER_RUNS ?= 10
 test-long: deps
 	$(SWIFT) build -c release --product quad-raft-sim
 	$$($(SWIFT) build -c release --show-bin-path)/quad-raft-sim --seeds $(LONG_SEEDS)
+	$(SWIFT) build --build-tests
+	for run in $$(seq 1 $(FAILOVER_RUNS)); do \
+		QUAD_BIN_PATH=$$($(SWIFT) build --show-bin-path) $(SWIFT) test --skip-build \
+			--filter ClusterTests/leaderKillDuringWrites > .build/failover.log 2>&1 \
+			|| { cat .build/failover.log; exit 1; }; \
+		grep 'cluster-failover' .build/failover.log; \
+	done
 
 ## Raft simulation: seeds 1..SEEDS; ends with `raft-sim: seeds=N steps=S violations=V`.
 sim: deps

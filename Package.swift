@@ -109,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "quad",
             dependencies: [
-                "API", "Node", "QuadCore", "Raft", "Transport",
+                "API", "Node", "QuadCore", "Raft", "Storage", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

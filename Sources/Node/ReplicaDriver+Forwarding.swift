@@ -17,8 +17,17 @@ extension ReplicaDriver {
         guard let leader = leader(of: partition), leader != nodeID else {
             throw NodeError(.unavailable, "\(partition) has no leader right now; retry shortly.")
         }
-        let answer = try await messenger.forward([ForwardKind.command.rawValue] + command.encoded(), to: leader,
+        let answer: [UInt8]
+        do {
+            answer = try await messenger.forward([ForwardKind.command.rawValue] + command.encoded(), to: leader,
                                                  timeout: Self.forwardTimeout)
+        } catch let error as NodeError {
+            throw error
+        } catch {
+            // The leader we know of is down, unreachable or slow: an election is probably under way.
+            // The write may or may not have been applied; a retry with the same client_msg_id is safe.
+            throw NodeError(.unavailable, "\(partition)'s leader \(leader) cannot be reached right now; retry shortly.")
+        }
         return try Self.decodeForwardAnswer(answer)
     }
 

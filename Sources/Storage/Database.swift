@@ -1,4 +1,5 @@
 internal import CRocksDB
+import Synchronization
 
 /// One RocksDB database with Quad's column families: the node's only durable store.
 ///
@@ -54,6 +55,7 @@ public final class Database: @unchecked Sendable {
         self.familyHandles = handles.map { created($0, "column family handle") }
         self.syncedWriteOptions = Self.makeWriteOptions(sync: true)
         self.unsyncedWriteOptions = Self.makeWriteOptions(sync: false)
+        Self.openCount.add(1, ordering: .sequentiallyConsistent)
         try checkFormatVersion()
     }
 
@@ -62,6 +64,30 @@ public final class Database: @unchecked Sendable {
         rocksdb_writeoptions_destroy(syncedWriteOptions)
         rocksdb_writeoptions_destroy(unsyncedWriteOptions)
         rocksdb_close(handle)
+        Self.openCount.subtract(1, ordering: .sequentiallyConsistent)
+    }
+
+    /// Databases of this process not yet closed.
+    private static let openCount = Atomic<Int>(0)
+
+    /// How many databases this process has open (opened and not yet deinitialized).
+    public static var openDatabases: Int { openCount.load(ordering: .sequentiallyConsistent) }
+
+    /// Waits until every database of this process has closed, polling every 10 ms; false if
+    /// some were still open after `timeout`.
+    ///
+    /// A process must not exit while a database is open or closing: `exit` runs RocksDB's
+    /// static destructors, which crash a `rocksdb_close` running on another thread at the
+    /// same time. The last reference to a database can go away on any thread, some time
+    /// after the services that used it have stopped, so a process waits here before it ends.
+    public static func waitUntilAllClosed(timeout: Duration) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while openDatabases > 0 {
+            guard clock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return true
     }
 
     /// The value stored under `key` in `family`, or `nil` when there is none.

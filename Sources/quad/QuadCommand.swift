@@ -6,6 +6,7 @@ import Node
 import QuadCore
 import Raft
 import ServiceLifecycle
+import Storage
 import Transport
 
 /// Raft traffic and forwarding over the HTTP/2 peer links.
@@ -97,10 +98,27 @@ struct QuadCommand: AsyncParsableCommand {
         return members
     }
 
+    /// How long a stopped node waits for its database to close before it exits anyway.
+    static let closeTimeout: Duration = .seconds(10)
+
     func run() async throws {
         var logger = Logger(label: "quad")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         logger[metadataKey: "node"] = "\(nodeID)"
+        try await serve(logger: logger)
+        // Every service has stopped; the node's database closes when the last task holding it
+        // lets go. Exiting before that would race RocksDB's static destructors (a crash at exit).
+        if await Database.waitUntilAllClosed(timeout: Self.closeTimeout) {
+            logger.info("stopped")
+        } else {
+            // Everything acknowledged is already synced to the WAL; ending without destructors is
+            // as safe as a crash, which recovery handles, and cannot crash in them.
+            logger.error("the database did not close within \(Self.closeTimeout); exiting without closing it")
+            _exit(0)
+        }
+    }
+
+    private func serve(logger: Logger) async throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let members = try parsedMembers()
         var configuration = NodeConfiguration(dataDirectory: dataDirectory, nodeID: NodeID(nodeID),
@@ -135,10 +153,11 @@ struct QuadCommand: AsyncParsableCommand {
             onServerRunning: { port in
                 serverLogger.notice("serving the API", metadata: ["address": "http://\(host):\(port)"])
             })
+        // A group shuts its services down in reverse order: the API first, then the peer server and
+        // links, and the node last, so nothing calls into the node's replica loop after it ended.
         let group = ServiceGroup(
             configuration: .init(
-                services: peerServices + [
-                    .init(service: node),
+                services: [.init(service: node)] + peerServices + [
                     .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup,
                           failureTerminationBehavior: .gracefullyShutdownGroup),
                 ],

@@ -77,6 +77,12 @@ final class QuadProcess {
         return process.terminationStatus
     }
 
+    /// The last `lines` lines of the node's log (its stderr, with any crash report), for failure messages.
+    func logTail(lines: Int = 200) -> String {
+        let text = (try? String(contentsOfFile: dataDirectory + "/quad.log", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+
     /// A token minted by the real `quadctl dev-token`.
     func token(user: String, admin: Bool = false) throws -> String {
         let process = Process()
