@@ -43,7 +43,7 @@ public enum DevelopmentSigninKey {
         var generator = SystemRandomNumberGenerator()
         let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let path = (dataDirectory as NSString).appendingPathComponent(fileName)
-        let hex = key.map { String(format: "%02x", $0) }.joined()
+        let hex = Hex.encode(key)
         guard FileManager.default.createFile(atPath: path, contents: Data((hex + "\n").utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
             throw APIError(.internalServerError, "key_write_failed", "Could not write \(path).")
@@ -56,18 +56,8 @@ public enum DevelopmentSigninKey {
         let path = (dataDirectory as NSString).appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.count == 64 else {
+        guard text.count == 64, let bytes = Hex.decode(text) else {
             throw APIError(.internalServerError, "bad_key", "\(path) does not hold 64 hex digits.")
-        }
-        var bytes: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            guard let byte = UInt8(text[index..<next], radix: 16) else {
-                throw APIError(.internalServerError, "bad_key", "\(path) does not hold 64 hex digits.")
-            }
-            bytes.append(byte)
-            index = next
         }
         return bytes
     }

@@ -24,7 +24,7 @@ extension CommunityRoutes {
             let actor = try context.requireActor()
             var generator = SystemRandomNumberGenerator()
             let secret = (0..<Self.feedTokenBytes).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            let token = secret.map { String(format: "%02x", $0) }.joined()
+            let token = Hex.encode(secret)
             _ = try await submit(.setCalendarFeedToken(user: actor.userID, tokenDigest: Self.digest(token)), context)
             let path = "/v1/calendar-feeds/\(actor.userID.rawValue)/\(token).ics"
             return Created(body: CalendarFeedResponse(path: path, token: token))

@@ -110,5 +110,5 @@ struct WebhookResponse: Encodable, Sendable {
 
 extension Data {
     /// Lower-case hex.
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+    var hexString: String { Hex.encode(self) }
 }

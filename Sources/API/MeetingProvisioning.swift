@@ -114,20 +114,15 @@ public enum ProviderCredentialsKey {
     public static func loadOrCreate(dataDirectory: String) throws -> [UInt8] {
         let path = (dataDirectory as NSString).appendingPathComponent(fileName)
         if let data = FileManager.default.contents(atPath: path) {
-            let digits = Array(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
-            var bytes: [UInt8] = []
-            for offset in stride(from: 0, to: digits.count, by: 2) where offset + 1 < digits.count {
-                guard let byte = UInt8(String(decoding: digits[offset...offset + 1], as: UTF8.self), radix: 16) else { break }
-                bytes.append(byte)
-            }
-            guard digits.count == CredentialSealer.keyBytes * 2, bytes.count == CredentialSealer.keyBytes else {
+            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let bytes = Hex.decode(text), bytes.count == CredentialSealer.keyBytes else {
                 throw APIError(.internalServerError, "bad_key", "\(path) does not hold 64 hex digits.")
             }
             return bytes
         }
         var generator = SystemRandomNumberGenerator()
         let key = (0..<CredentialSealer.keyBytes).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let hex = key.map { String(format: "%02x", $0) }.joined()
+        let hex = Hex.encode(key)
         guard FileManager.default.createFile(atPath: path, contents: Data((hex + "\n").utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
             throw APIError(.internalServerError, "key_write_failed", "Could not write \(path).")

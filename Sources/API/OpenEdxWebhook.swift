@@ -48,16 +48,8 @@ struct WebhookSignature {
     }
 
     static func hexBytes(_ text: Substring) -> [UInt8]? {
-        guard text.count.isMultiple(of: 2), text.count <= 128 else { return nil }
-        var bytes: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
+        guard text.count <= 128 else { return nil }
+        return Hex.decode(text)
     }
 }
 

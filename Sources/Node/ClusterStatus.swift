@@ -1,32 +1,5 @@
 import QuadCore
 
-/// One partition as this node sees it.
-public struct PartitionStatus: Sendable, Codable, Equatable {
-    public var partition: UInt32
-    /// The leader this node knows of (0: none).
-    public var leader: UInt64
-    public var term: UInt64
-    public var commit: UInt64
-    public var applied: UInt64
-    /// This node's role in the group: leader, follower, candidate, pre-candidate.
-    public var role: String
-    public var replicas: [UInt64]
-    public var learners: [UInt64]
-}
-
-/// What a node reports about itself and the partitions it holds.
-public struct NodeStatus: Sendable, Codable, Equatable {
-    public var node: UInt64
-    public var version: String
-    public var clustered: Bool
-    public var members: [UInt64]
-    public var partitionCount: UInt32
-    public var partitions: [PartitionStatus]
-    public var databaseBytes: UInt64
-    /// Partitions this node leads.
-    public var leaders: Int { partitions.filter { $0.leader == node }.count }
-}
-
 extension ReplicaHost {
     /// The state of every group held here.
     public func groupStatus() -> [PartitionStatus] {
@@ -48,7 +21,8 @@ extension ReplicaDriver {
     public func nodeStatus(members: [NodeID]) -> NodeStatus {
         NodeStatus(node: nodeID.rawValue, version: CommunityNode.version, clustered: true,
                    members: members.map(\.rawValue), partitionCount: placement.partitionCount,
-                   partitions: host.groupStatus(), databaseBytes: host.database.approximateSizeBytes)
+                   partitions: host.groupStatus(), databaseBytes: host.database.approximateSizeBytes,
+                   address: apiAddress)
     }
 }
 
@@ -58,22 +32,6 @@ enum ForwardKind: UInt8 {
     case command = 1
     /// "Report your status" (for `quadctl status` on any node).
     case status = 2
-}
-
-/// One member's status as gathered by the node an operator asked.
-public struct MemberStatus: Sendable, Codable, Equatable {
-    public var id: UInt64
-    /// up, or down when it did not answer in time.
-    public var state: String
-    public var status: NodeStatus?
-}
-
-/// The cluster as seen from one node: every member's status and partitions without a leader.
-public struct ClusterReport: Sendable, Codable, Equatable {
-    public var nodes: [MemberStatus]
-    public var partitionCount: UInt32
-    public var partitionsWithoutLeader: [UInt32]
-    public var partitionsUnderReplicated: [UInt32]
 }
 
 extension CommunityNode {
@@ -98,7 +56,7 @@ extension CommunityNode {
                           members: configuration.isClustered ? configuration.members.map(\.rawValue)
                               : [configuration.nodeID.rawValue],
                           partitionCount: placement.partitionCount, partitions: partitions,
-                          databaseBytes: database.approximateSizeBytes)
+                          databaseBytes: database.approximateSizeBytes, address: configuration.apiAddress)
     }
 }
 
@@ -142,14 +100,6 @@ extension CommunityNode {
                              partitionsUnderReplicated: configuration.isClustered
                                  ? all.filter { (replicaCount[$0] ?? 0) < expected } : [])
     }
-}
-
-/// Where a workspace lives: its partition, that partition's leader (0 when none) and replicas.
-public struct WorkspaceLocation: Sendable, Codable, Equatable {
-    public var workspace: String
-    public var partition: UInt32
-    public var leader: UInt64
-    public var replicas: [UInt64]
 }
 
 extension CommunityNode {

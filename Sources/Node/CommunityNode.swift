@@ -70,7 +70,7 @@ public final class CommunityNode: Service, Sendable {
         let events = EventHub()
         let driver = ReplicaDriver(host: host, placement: placement, members: configuration.members,
                                    messenger: messenger, events: events,
-                                   eventLoop: loop.next())
+                                   eventLoop: loop.next(), apiAddress: configuration.apiAddress)
         return CommunityNode(configuration: configuration, database: database, placement: placement, logger: logger,
                              replicas: driver, replicaLoop: loop, events: events)
     }

@@ -13,6 +13,8 @@ public struct NodeConfiguration: Sendable {
     public var members: [NodeID] = []
     /// Replicas per partition (fewer when the cluster is smaller).
     public var replicationFactor = Placement.replicationFactorDefault
+    /// Where this node serves the API (`http://host:port`), reported to operators.
+    public var apiAddress: String?
 
     /// Whether this node runs replicated groups with peers.
     public var isClustered: Bool { members.count > 1 }

@@ -28,6 +28,8 @@ public actor ReplicaDriver {
     let messenger: any PeerMessenger
     let events: EventHub
     let eventLoop: any EventLoop
+    /// Where this node serves the API, for status reports.
+    let apiAddress: String?
     private var inbox: [(PartitionID, Raft.Message)] = []
     private var waiting: [UInt64: Waiter] = [:]
     private var roundScheduled = false
@@ -45,7 +47,7 @@ public actor ReplicaDriver {
 
     /// A driver over `host` (whose groups are already open), running on `eventLoop`.
     public init(host: ReplicaHost, placement: Placement, members: [NodeID], messenger: any PeerMessenger,
-                events: EventHub, eventLoop: any EventLoop) {
+                events: EventHub, eventLoop: any EventLoop, apiAddress: String? = nil) {
         self.nodeID = host.nodeID
         self.members = members
         self.host = host
@@ -53,6 +55,7 @@ public actor ReplicaDriver {
         self.messenger = messenger
         self.events = events
         self.eventLoop = eventLoop
+        self.apiAddress = apiAddress
     }
 
     /// Ticks until `stop()`.

@@ -124,6 +124,7 @@ struct QuadCommand: AsyncParsableCommand {
         var configuration = NodeConfiguration(dataDirectory: dataDirectory, nodeID: NodeID(nodeID),
                                               partitionCount: partitions)
         configuration.members = members.keys.sorted()
+        if port != 0 { configuration.apiAddress = "http://\(host):\(port)" }
         var peerServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var links: PeerLinks?
         if !members.isEmpty {

@@ -9,7 +9,7 @@ struct Quadctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quadctl",
         abstract: "Operate a Quad node or cluster.",
-        subcommands: [DevToken.self])
+        subcommands: [Status.self, Partitions.self, Locate.self, DevToken.self])
 }
 
 /// `quadctl dev-token`: mints a development sign-in token with the node's dev key.
@@ -49,23 +49,30 @@ struct DevToken: AsyncParsableCommand {
     }
 
     func run() async throws {
+        print(try await DevelopmentSignin.token(dataDirectory: dataDirectory, user: user, name: name, admin: admin,
+                                                lifetimeSeconds: lifetimeSeconds))
+    }
+}
+
+/// Development tokens, signed with the key a node keeps in its data directory.
+enum DevelopmentSignin {
+    static func token(dataDirectory: String, user: String, name: String?, admin: Bool,
+                      lifetimeSeconds: Int) async throws -> String {
         let path = (dataDirectory as NSString).appendingPathComponent("dev-signin.key")
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("no dev-signin.key in \(dataDirectory): start the node once with --dev-signin")
         }
         let hex = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let key = stride(from: 0, to: hex.count, by: 2).compactMap { offset -> UInt8? in
-            let start = hex.index(hex.startIndex, offsetBy: offset)
-            return UInt8(hex[start..<hex.index(start, offsetBy: 2, limitedBy: hex.endIndex)!], radix: 16)
+        guard hex.count == 64, let key = Hex.decode(hex) else {
+            throw ValidationError("\(path) does not hold 64 hex digits")
         }
-        guard hex.count == 64, key.count == 32 else { throw ValidationError("\(path) does not hold 64 hex digits") }
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: key), digestAlgorithm: .sha256)
         let claims = DevelopmentClaims(
             sub: SubjectClaim(value: user), name: name, admin: admin,
             exp: ExpirationClaim(value: Date().addingTimeInterval(TimeInterval(lifetimeSeconds))),
             iss: IssuerClaim(value: "quad-dev"))
-        print(try await keys.sign(claims))
+        return try await keys.sign(claims)
     }
 }
 

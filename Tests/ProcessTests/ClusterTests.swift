@@ -63,6 +63,7 @@ struct ClusterTests {
             let texts = (history.json["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String }
             #expect(texts == ["hello \(course)"], "node 3 reads what node 1 acknowledged")
         }
+        try await Self.expectQuadctlShowsAHealthyCluster(through: nodes[2], size: 3, partitions: 8)
         for node in nodes {
             let status = node.stop()
             #expect(status == 0, "a clean shutdown; the node's log ends:\n\(node.logTail())")
@@ -117,6 +118,11 @@ extension ClusterTests {
         // with every other test, so the bound here only catches a failover that did not happen
         // in time at all. The figure is printed for the notes; `make test-long` repeats it.
         #expect(resumed < .seconds(6), "writes resumed after \(resumed)")
+        // The survivors report the killed node down: degraded, exit status 3.
+        let (status, output) = try await survivor.quadctl(["status", "-o", "json"])
+        #expect(status == 3, "quadctl status after a kill: \(output)")
+        let members = Self.json(output)["nodes"] as? [[String: Any]] ?? []
+        #expect(members.first { $0["id"] as? Int == leader }?["state"] as? String == "down")
         try await nodes[leader - 1].start()
         let restarted = nodes[leader - 1].baseURL + "/v1/workspaces/\(workspace)/channels/\(channel)/messages?after=0&limit=200"
         let history = try await Self.request("GET", restarted, token: admin, body: nil)
@@ -126,3 +132,48 @@ extension ClusterTests {
         #expect(sequences == Array(1...sequences.count), "gapless")
     }
 }
+
+extension ClusterTests {
+    static func json(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    /// Runs the real `quadctl status`, `partitions` and `locate` against `node` and checks what they print.
+    static func expectQuadctlShowsAHealthyCluster(through node: QuadProcess, size: Int, partitions: Int) async throws {
+        var last = (status: Int32(-1), output: "")
+        try await poll(deadline: .seconds(20), "quadctl status to exit 0") {
+            last = try await node.quadctl(["status", "-o", "json"])
+            return last.status == 0
+        }
+        let status = json(last.output)
+        #expect(status["health"] as? String == "healthy")
+        let members = status["nodes"] as? [[String: Any]] ?? []
+        #expect(members.count == size)
+        #expect(members.allSatisfy { $0["state"] as? String == "up" && ($0["replicas"] as? Int ?? 0) > 0 })
+        #expect((members.compactMap { $0["leaders"] as? Int }).reduce(0, +) == partitions, "each partition led once")
+        #expect(members.allSatisfy { ($0["address"] as? String)?.hasPrefix("http://127.0.0.1:") == true })
+        #expect((status["partitions_without_leader"] as? [Any])?.isEmpty == true)
+        #expect(status["partitions_with_leader"] as? Int == partitions)
+
+        let table = try await node.quadctl(["status"])
+        #expect(table.status == 0)
+        #expect(table.output.hasPrefix("ID  ADDRESS"), "\(table.output)")
+        #expect(table.output.contains("partitions with a leader: \(partitions)/\(partitions)"))
+
+        let listed = try await node.quadctl(["partitions", "-o", "json"])
+        #expect(listed.status == 0)
+        let rows = json(listed.output)["partitions"] as? [[String: Any]] ?? []
+        #expect(rows.count == partitions)
+        #expect(rows.allSatisfy { ($0["leader"] as? Int ?? 0) > 0 && ($0["replicas"] as? [Int])?.count == min(3, size) })
+
+        let located = try await node.quadctl(["locate", "some-course", "-o", "json"])
+        #expect(located.status == 0)
+        let location = json(located.output)
+        let partition = try #require(location["partition"] as? Int)
+        #expect(rows.first { $0["partition"] as? Int == partition }?["leader"] as? Int == location["leader"] as? Int)
+
+        let refused = try await node.quadctl(["locate", "not a workspace"])
+        #expect(refused.status != 0, "a malformed workspace ID is a usage error")
+    }
+}
+

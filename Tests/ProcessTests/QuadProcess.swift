@@ -97,6 +97,34 @@ final class QuadProcess {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Runs the real `quadctl` against this node (`--endpoint`, an admin dev token from its data
+    /// directory) and returns its exit status and standard output.
+    ///
+    /// The blocking wait happens on a Dispatch thread, not on one of the (two, on CI) threads of
+    /// Swift's cooperative pool that every other test shares.
+    func quadctl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let arguments = arguments + ["--endpoint", baseURL, "--dev-data-dir", dataDirectory]
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: Self.binPath + "/quadctl")
+                process.arguments = arguments
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                process.standardError = FileHandle.nullDevice
+                do {
+                    try process.run()
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+            }
+        }
+    }
+
     deinit { kill9() }
 }
 
