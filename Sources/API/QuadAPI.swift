@@ -15,13 +15,17 @@ public struct APIConfiguration: Sendable {
     public var developmentSignin: Bool
     /// Key-set caching and refresh of single sign-on.
     public var singleSignOn: SingleSignOnOptions
+    /// The node's metrics in Prometheus text format, served at `/metrics` (nil: 404).
+    public var metricsExposition: (@Sendable () -> String)?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, developmentSignin: Bool = false,
-                singleSignOn: SingleSignOnOptions = SingleSignOnOptions()) {
+                singleSignOn: SingleSignOnOptions = SingleSignOnOptions(),
+                metricsExposition: (@Sendable () -> String)? = nil) {
         self.host = host
         self.port = port
         self.developmentSignin = developmentSignin
         self.singleSignOn = singleSignOn
+        self.metricsExposition = metricsExposition
     }
 }
 
@@ -49,7 +53,8 @@ public enum QuadAPI {
         let provisioning = MeetingProvisioning(sealer: CredentialSealer(key: key), factory: meetingProviders)
 
         return Application(
-            router: makeRouter(node: node, verifier: verifier, clock: clock, provisioning: provisioning),
+            router: makeRouter(node: node, verifier: verifier, clock: clock, provisioning: provisioning,
+                               metrics: configuration.metricsExposition),
             server: .http1WebSocketUpgrade(
                 webSocketRouter: makeWebSocketRouter(node: node, verifier: verifier),
                 configuration: .init(ws: .init(maxFrameSize: webSocketFrameBytesMax))),
@@ -76,12 +81,20 @@ public enum QuadAPI {
 
     /// The plain HTTP routes: REST under `/v1`, `/health` and the OpenAPI document.
     static func makeRouter(node: CommunityNode, verifier: TokenVerifier?, clock: any WallClock = SystemWallClock(),
-                           provisioning: MeetingProvisioning? = nil) -> Router<QuadRequestContext> {
+                           provisioning: MeetingProvisioning? = nil,
+                           metrics: (@Sendable () -> String)? = nil) -> Router<QuadRequestContext> {
 
         let router = Router(context: QuadRequestContext.self)
         router.middlewares.add(ErrorMiddleware())
         router.get("health") { _, _ in HealthResponse(status: "ok", node: node.configuration.nodeID.rawValue).ok }
         router.get("v1/openapi.yaml") { _, _ in try OpenAPIDocument.response() }
+        // Unauthenticated, like /health: Prometheus scrapes it from the operators' network.
+        router.get("metrics") { _, _ in
+            guard let metrics else { throw APIError(.notFound, "metrics_disabled", "This node does not export metrics.") }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics())))
+        }
         let routes = CommunityRoutes(node: node, clock: clock, provisioning: provisioning)
         let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(verifier: verifier))
         routes.addWorkspaceRoutes(to: v1)

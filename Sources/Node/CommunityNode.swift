@@ -28,7 +28,7 @@ public final class CommunityNode: Service, Sendable {
     /// Per-partition last log index; touched only by the commit loop (and recovery before it).
     let positions: Mutex<[PartitionID: LogIndex]>
     let counters = Mutex(NodeStatistics())
-    let metrics = NodeMetrics()
+    let metrics: NodeMetrics
     /// One thread for blocking RocksDB writes, so fsyncs never block Swift's cooperative pool.
     let ioThreads = NIOThreadPool(numberOfThreads: 1)
     /// The replicated engine, when the node runs in a cluster (nil: one-voter groups).
@@ -70,7 +70,8 @@ public final class CommunityNode: Service, Sendable {
         let events = EventHub()
         let driver = ReplicaDriver(host: host, placement: placement, members: configuration.members,
                                    messenger: messenger, events: events,
-                                   eventLoop: loop.next(), apiAddress: configuration.apiAddress)
+                                   eventLoop: loop.next(), apiAddress: configuration.apiAddress,
+                                   metricsFactory: configuration.metricsFactory ?? MetricsSystem.factory)
         return CommunityNode(configuration: configuration, database: database, placement: placement, logger: logger,
                              replicas: driver, replicaLoop: loop, events: events)
     }
@@ -86,6 +87,8 @@ public final class CommunityNode: Service, Sendable {
         self.replicas = replicas
         self.replicaLoop = replicaLoop
         self.events = events
+        self.metrics = NodeMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
+        if replicas == nil { metrics.partitionsLed.record(placement.partitionCount) }
     }
 
     /// The partition count is chosen once, when the data directory is new.
@@ -118,6 +121,7 @@ public final class CommunityNode: Service, Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             do {
                 try queue.enqueue(Proposal(command: command, partition: partition, continuation: continuation))
+                metrics.proposals.increment()
             } catch {
                 metrics.rejectedProposals.increment()
                 continuation.resume(throwing: error)

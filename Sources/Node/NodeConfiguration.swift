@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import QuadCore
 
 /// How one node runs.
@@ -15,6 +16,8 @@ public struct NodeConfiguration: Sendable {
     public var replicationFactor = Placement.replicationFactorDefault
     /// Where this node serves the API (`http://host:port`), reported to operators.
     public var apiAddress: String?
+    /// Where the node's metrics go (nil: swift-metrics' bootstrapped `MetricsSystem.factory`).
+    public var metricsFactory: (any MetricsFactory)?
 
     /// Whether this node runs replicated groups with peers.
     public var isClustered: Bool { members.count > 1 }

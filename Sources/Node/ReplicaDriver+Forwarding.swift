@@ -18,6 +18,9 @@ extension ReplicaDriver {
             throw NodeError(.unavailable, "\(partition) has no leader right now; retry shortly.")
         }
         let answer: [UInt8]
+        metrics.forwards.increment()
+        let started = ContinuousClock.now
+        defer { metrics.forwardLatency.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started)) }
         do {
             answer = try await messenger.forward([ForwardKind.command.rawValue] + command.encoded(), to: leader,
                                                  timeout: Self.forwardTimeout)
@@ -29,6 +32,11 @@ extension ReplicaDriver {
             throw NodeError(.unavailable, "\(partition)'s leader \(leader) cannot be reached right now; retry shortly.")
         }
         return try Self.decodeForwardAnswer(answer)
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     /// Serves a write forwarded by another node: proposes it if this node leads the partition.

@@ -1,7 +1,9 @@
 public import Community
 public import QuadCore
 public import Raft
+public import CoreMetrics
 import Storage
+import Metrics
 import NIOCore
 import NIOPosix
 
@@ -30,6 +32,13 @@ public actor ReplicaDriver {
     let eventLoop: any EventLoop
     /// Where this node serves the API, for status reports.
     let apiAddress: String?
+    let metrics: NodeMetrics
+    /// One lag gauge per partition held here.
+    private let lagGauges: [PartitionID: Gauge]
+    /// Ticks since the gauges were last set.
+    private var ticksSinceGauges = 0
+    /// Gauges are set once a second (every 20 ticks), not on every tick.
+    static let gaugeTicks = 20
     private var inbox: [(PartitionID, Raft.Message)] = []
     private var waiting: [UInt64: Waiter] = [:]
     private var roundScheduled = false
@@ -47,7 +56,8 @@ public actor ReplicaDriver {
 
     /// A driver over `host` (whose groups are already open), running on `eventLoop`.
     public init(host: ReplicaHost, placement: Placement, members: [NodeID], messenger: any PeerMessenger,
-                events: EventHub, eventLoop: any EventLoop, apiAddress: String? = nil) {
+                events: EventHub, eventLoop: any EventLoop, apiAddress: String? = nil,
+                metricsFactory: any MetricsFactory = MetricsSystem.factory) {
         self.nodeID = host.nodeID
         self.members = members
         self.host = host
@@ -56,6 +66,9 @@ public actor ReplicaDriver {
         self.events = events
         self.eventLoop = eventLoop
         self.apiAddress = apiAddress
+        let metrics = NodeMetrics(factory: metricsFactory)
+        self.metrics = metrics
+        self.lagGauges = Dictionary(uniqueKeysWithValues: host.partitions.map { ($0, metrics.partitionLag($0)) })
     }
 
     /// Ticks until `stop()`.
@@ -67,6 +80,11 @@ public actor ReplicaDriver {
             round()
             expireWaiters()
             settleReads([])
+            ticksSinceGauges += 1
+            if ticksSinceGauges >= Self.gaugeTicks {
+                ticksSinceGauges = 0
+                setGauges()
+            }
         }
         for (_, waiter) in waiting {
             waiter.continuation.resume(throwing: NodeError(.unavailable, "The node is shutting down."))
@@ -108,6 +126,7 @@ public actor ReplicaDriver {
             throw NodeError(.overloaded, "Too many writes are waiting; retry shortly.")
         }
         let id = try host.propose(command, in: partition)
+        metrics.proposals.increment()
         scheduleRound()
         return try await withCheckedThrowingContinuation { continuation in
             waiting[id] = Waiter(partition: partition, continuation: continuation,
@@ -140,11 +159,29 @@ public actor ReplicaDriver {
         }
         var byPeer: [NodeID: [(PartitionID, Raft.Message)]] = [:]
         for (partition, message) in output.messages { byPeer[message.to, default: []].append((partition, message)) }
+        if output.synced {
+            metrics.fsyncs.increment()
+            metrics.batchSize.record(output.entriesWritten)
+        }
+        metrics.commandsApplied.increment(by: output.commandsApplied)
+        metrics.elections.increment(by: output.electionsStarted)
+        metrics.leaderChanges.increment(by: output.leaderChanges)
         for (peer, messages) in byPeer { messenger.send(messages, to: peer) }
         for (id, result) in output.outcomes { waiting.removeValue(forKey: id)?.continuation.resume(returning: result) }
         events.publish(output.events)
         settleReads(output.readStates)
         failProposalsOfLostLeaderships()
+    }
+
+    /// Lag per partition (committed but not applied here) and partitions led.
+    private func setGauges() {
+        var led = 0
+        for status in host.groupStatus() {
+            if status.role == "leader" { led += 1 }
+            let lag = status.commit > status.applied ? status.commit - status.applied : 0
+            lagGauges[PartitionID(status.partition)]?.record(Int64(clamping: lag))
+        }
+        metrics.partitionsLed.record(led)
     }
 
     /// Proposals in a partition this node no longer leads may never be applied here: answer

@@ -50,6 +50,14 @@ public struct HostOutput: Sendable {
     public var readStates: [(PartitionID, ReadState)] = []
     /// Whether the round wrote with fsync.
     public var synced = false
+    /// Log entries the round wrote.
+    public var entriesWritten = 0
+    /// Commands the round applied.
+    public var commandsApplied = 0
+    /// Elections this node started in the round (groups that became candidates).
+    public var electionsStarted = 0
+    /// Groups whose known leader changed in the round.
+    public var leaderChanges = 0
 }
 
 /// Every Raft group this node holds, driven together: one `process()` collects the Ready of
@@ -68,6 +76,8 @@ public final class ReplicaHost {
     /// (a restarted core hands committed entries out again from its own applied index).
     private var applied: [PartitionID: LogIndex] = [:]
     private var nextProposalID: UInt64 = 1
+    /// The leader each group last reported, to count leader changes.
+    private var knownLeaders: [PartitionID: NodeID] = [:]
     private let stateMachine = CommunityStateMachine()
 
     public init(nodeID: NodeID, database: Database) {
@@ -126,6 +136,9 @@ public final class ReplicaHost {
         try groups[partition]?.readIndex(context: context)
     }
 
+    /// The partitions this node holds a replica of, in order.
+    public var partitions: [PartitionID] { groups.keys.sorted() }
+
     /// The index up to which `partition`'s rows are applied on this node.
     public func appliedIndex(of partition: PartitionID) -> LogIndex { applied[partition] ?? .zero }
 
@@ -141,6 +154,14 @@ public final class ReplicaHost {
             groups[partition] = node
             storage.persist(ready, into: batch)
             mustSync = mustSync || ready.mustSync
+            output.entriesWritten += ready.entries.count
+            if let soft = ready.softState {
+                if soft.role == .candidate { output.electionsStarted += 1 }
+                if soft.leader != knownLeaders[partition, default: .none] {
+                    knownLeaders[partition] = soft.leader
+                    output.leaderChanges += 1
+                }
+            }
             readies.append((partition, ready))
         }
         guard !readies.isEmpty else { return output }
@@ -180,6 +201,7 @@ public final class ReplicaHost {
             let reader = OverlayReader(base: PartitionRowReader(database: database, partition: partition),
                                        changes: changes)
             let result = try stateMachine.apply(envelope.command, over: reader)
+            output.commandsApplied += 1
             changes.merge(result.changes)
             output.events += result.events
             if envelope.proposer == nodeID { output.outcomes.append((envelope.proposalID, result.result)) }

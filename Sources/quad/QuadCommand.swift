@@ -2,7 +2,9 @@ import API
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import Node
+import Prometheus
 import QuadCore
 import Raft
 import ServiceLifecycle
@@ -125,6 +127,10 @@ struct QuadCommand: AsyncParsableCommand {
                                               partitionCount: partitions)
         configuration.members = members.keys.sorted()
         if port != 0 { configuration.apiAddress = "http://\(host):\(port)" }
+        let registry = PrometheusCollectorRegistry()
+        let metricsFactory = PrometheusMetricsFactory(registry: registry)
+        MetricsSystem.bootstrap(metricsFactory)
+        configuration.metricsFactory = metricsFactory
         var peerServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var links: PeerLinks?
         if !members.isEmpty {
@@ -149,7 +155,8 @@ struct QuadCommand: AsyncParsableCommand {
         let serverLogger = logger
         let app = try await QuadAPI.makeApplication(
             node: node,
-            configuration: APIConfiguration(host: host, port: port, developmentSignin: developmentSignin),
+            configuration: APIConfiguration(host: host, port: port, developmentSignin: developmentSignin,
+                                            metricsExposition: { registry.emitToString() }),
             logger: logger,
             onServerRunning: { port in
                 serverLogger.notice("serving the API", metadata: ["address": "http://\(host):\(port)"])

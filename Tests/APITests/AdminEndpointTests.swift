@@ -25,3 +25,36 @@ import Testing
         }
     }
 }
+
+/// `/metrics`: the node's counters in Prometheus text format.
+@Suite struct MetricsEndpointTests {
+    /// `name value` of every unlabelled sample line.
+    static func samples(_ text: String) -> [String: Double] {
+        var values: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let value = Double(parts[1]) { values[String(parts[0])] = value }
+        }
+        return values
+    }
+
+    @Test func writesCountProposalsAppliesAndFsyncs() async throws {
+        // Proves /metrics needs no token, is Prometheus text, and that three posts add three proposals, three applied
+        // commands and between one and three fsyncs (group commit may share one).
+        try await TestServer.run { server in
+            let course = try await Course.make(on: server)
+            let before = try await server.get("/metrics", as: nil)
+            #expect(before.status == .ok)
+            #expect(before.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+            #expect(before.text.contains("# TYPE quad_log_fsyncs_total counter"))
+            for index in 0..<3 { _ = try await course.post("m\(index)", in: course.chatter, as: Users.learner) }
+            let after = Self.samples(try await server.get("/metrics", as: nil).text)
+            let earlier = Self.samples(before.text)
+            func delta(_ name: String) -> Double { (after[name] ?? 0) - (earlier[name] ?? 0) }
+            #expect(delta("quad_proposals_total") == 3)
+            #expect(delta("quad_commands_applied_total") == 3)
+            #expect((1...3).contains(delta("quad_log_fsyncs_total")))
+            #expect(after["quad_partitions_led"] == Double(server.node.placement.partitionCount))
+        }
+    }
+}

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import JWTKit
 import Logging
 import Node
+import Prometheus
 import QuadCore
 import Testing
 
@@ -27,12 +28,16 @@ struct TestServer: Sendable {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var logger = Logger(label: "quad-api-tests")
         logger.logLevel = .critical
-        let node = try CommunityNode.open(NodeConfiguration(dataDirectory: directory), logger: logger)
+        // Each server counts into its own registry, which it serves at /metrics as `quad` does.
+        let registry = PrometheusCollectorRegistry()
+        var configuration = NodeConfiguration(dataDirectory: directory)
+        configuration.metricsFactory = PrometheusMetricsFactory(registry: registry)
+        let node = try CommunityNode.open(configuration, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await node.run() }
             do {
                 try await serve(node: node, directory: directory, developmentSignin: developmentSignin,
-                                logger: logger, body)
+                                registry: registry, logger: logger, body)
             } catch {
                 node.stop()
                 throw error
@@ -42,11 +47,13 @@ struct TestServer: Sendable {
         }
     }
 
-    private static func serve(node: CommunityNode, directory: String, developmentSignin: Bool, logger: Logger,
+    private static func serve(node: CommunityNode, directory: String, developmentSignin: Bool,
+                              registry: PrometheusCollectorRegistry, logger: Logger,
                               _ body: @Sendable (TestServer) async throws -> Void) async throws {
         let app = try await QuadAPI.makeApplication(
             node: node, configuration: APIConfiguration(host: "127.0.0.1", port: 0,
-                                                    developmentSignin: developmentSignin),
+                                                    developmentSignin: developmentSignin,
+                                                    metricsExposition: { registry.emitToString() }),
             logger: logger)
         // With sign-in on, the application created the key on start-up, where `quadctl dev-token` finds it.
         let key = try DevelopmentSigninKey.loadOrCreate(dataDirectory: directory)

@@ -64,6 +64,14 @@ struct ClusterTests {
             #expect(texts == ["hello \(course)"], "node 3 reads what node 1 acknowledged")
         }
         try await Self.expectQuadctlShowsAHealthyCluster(through: nodes[2], size: 3, partitions: 8)
+        // Each node's /metrics counts what happened: 17 writes entered through node 1 (proposed there or
+        // forwarded), every node fsynced, and every group elected a leader (each replica saw the change).
+        var metrics: [[String: Double]] = []
+        for node in nodes { metrics.append(try await Self.metrics(of: node)) }
+        #expect((metrics[0]["quad_proposals_total"] ?? 0) + (metrics[0]["quad_forwarded_writes_total"] ?? 0) >= 17)
+        #expect(metrics.allSatisfy { ($0["quad_log_fsyncs_total"] ?? 0) > 0 })
+        #expect(metrics.map { $0["quad_elections_total"] ?? 0 }.reduce(0, +) >= 8)
+        #expect(metrics.map { $0["quad_leader_changes_total"] ?? 0 }.reduce(0, +) >= 24)
         for node in nodes {
             let status = node.stop()
             #expect(status == 0, "a clean shutdown; the node's log ends:\n\(node.logTail())")
@@ -134,6 +142,18 @@ extension ClusterTests {
 }
 
 extension ClusterTests {
+    /// The unlabelled samples of a node's /metrics (`name value` lines).
+    static func metrics(of node: QuadProcess) async throws -> [String: Double] {
+        guard let url = URL(string: node.baseURL + "/metrics") else { return [:] }
+        let (data, _) = try await HTTP.session.data(from: url)
+        var values: [String: Double] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let value = Double(parts[1]) { values[String(parts[0])] = value }
+        }
+        return values
+    }
+
     static func json(_ text: String) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
     }
