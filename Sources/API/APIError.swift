@@ -84,6 +84,8 @@ public struct APIError: Error, Sendable, HTTPResponseError {
                 return answer
             case .storage:
                 return APIError(.internalServerError, "storage_failure", error.message)
+            case .misconfigured:
+                return APIError(.internalServerError, "misconfigured", error.message)
             }
         case let error as HTTPError:
             switch error.status {

@@ -45,6 +45,7 @@ public final class CommunityNode: Service, Sendable {
     public static func open(_ configuration: NodeConfiguration, logger: Logger,
                             messenger: (any PeerMessenger)? = nil) throws -> CommunityNode {
         let database = try Database(path: configuration.dataDirectory)
+        try checkIdentity(database, configuration)
         let partitionCount = try storedPartitionCount(database, proposed: configuration.partitionCount)
         let placement = Placement(partitionCount: partitionCount)
         guard configuration.isClustered else {
@@ -89,6 +90,38 @@ public final class CommunityNode: Service, Sendable {
         self.events = events
         self.metrics = NodeMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
         if replicas == nil { metrics.partitionsLed.record(placement.partitionCount) }
+    }
+
+    static let clusterIDKey = Array("cluster_id".utf8)
+    static let nodeIDKey = Array("node_id".utf8)
+
+    /// A data directory remembers the cluster and node it was created for, and refuses any other:
+    /// a copied or mixed-up directory would otherwise join with another node's log and votes.
+    private static func checkIdentity(_ database: Database, _ configuration: NodeConfiguration) throws {
+        let storedCluster = try database.get(.meta, clusterIDKey).map { String(decoding: $0, as: UTF8.self) }
+        let storedNode = try database.get(.meta, nodeIDKey).map { bytes -> UInt64 in
+            var reader = BinaryReader(bytes)
+            return (try? reader.readUInt64()) ?? 0
+        }
+        if let storedCluster, storedCluster != configuration.clusterID {
+            throw NodeError(.misconfigured, """
+                \(configuration.dataDirectory) belongs to cluster "\(storedCluster)", not "\(configuration.clusterID)"; \
+                start with --cluster-id \(storedCluster) or use an empty data directory
+                """)
+        }
+        if let storedNode, storedNode != configuration.nodeID.rawValue {
+            throw NodeError(.misconfigured, """
+                \(configuration.dataDirectory) belongs to node \(storedNode), not \(configuration.nodeID.rawValue); \
+                start with --node-id \(storedNode) or use an empty data directory
+                """)
+        }
+        guard storedCluster == nil || storedNode == nil else { return }
+        var writer = BinaryWriter()
+        writer.write(configuration.nodeID.rawValue)
+        let batch = database.makeWriteBatch()
+        batch.put(.meta, clusterIDKey, Array(configuration.clusterID.utf8))
+        batch.put(.meta, nodeIDKey, writer.bytes)
+        try database.write(batch, sync: true)
     }
 
     /// The partition count is chosen once, when the data directory is new.

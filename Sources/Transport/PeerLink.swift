@@ -77,6 +77,9 @@ final class PeerLink: Sendable {
             let opened = ContinuousClock.now
             do {
                 try await openDeliverStream(options: options)
+            } catch let error as RPCError where error.code == .failedPrecondition {
+                logger.error("peer refused this node", metadata: ["reason": "\(error.message)"])
+                configuration.onRefused?(peer, error.message)
             } catch {
                 logger.debug("deliver stream failed", metadata: ["error": "\(error)"])
             }
@@ -92,7 +95,9 @@ final class PeerLink: Sendable {
 
     /// One Deliver stream: writes queued frames in order, counts acknowledgements.
     private func openDeliverStream(options: CallOptions) async throws {
-        let request = StreamingClientRequest(of: [UInt8].self) { writer in
+        let request = StreamingClientRequest(
+            of: [UInt8].self, metadata: PeerMethod.metadata(clusterID: configuration.clusterID)
+        ) { writer in
             while let frame = await self.queue.next() {
                 do {
                     try await writer.write(frame.bytes)
@@ -123,7 +128,8 @@ final class PeerLink: Sendable {
         options.maxResponseMessageBytes = TransportLimits.frameBytesMax
         do {
             return try await client.unary(
-                request: ClientRequest(message: frame), descriptor: PeerMethod.forward, serializer: FrameSerializer(),
+                request: ClientRequest(message: frame, metadata: PeerMethod.metadata(clusterID: configuration.clusterID)),
+                descriptor: PeerMethod.forward, serializer: FrameSerializer(),
                 deserializer: FrameDeserializer(decode: RaftWireCodec.decodeForwardResponse), options: options
             ) { response in
                 try response.message

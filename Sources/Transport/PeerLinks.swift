@@ -25,6 +25,10 @@ public final class PeerLinks: Service, Sendable {
         /// Encoded bytes queued per peer before the oldest frames are dropped (a single frame
         /// larger than this is still queued alone).
         public var queuedBytesMax = TransportLimits.queuedBytesPerPeerMax
+        /// The cluster this node belongs to, sent with every call; peers of another cluster refuse.
+        public var clusterID = "quad"
+        /// Called (again on every retry) when a peer refuses this node, with the peer's reason.
+        public var onRefused: (@Sendable (NodeID, String) -> Void)?
 
         /// The production defaults.
         public init() {}

@@ -30,14 +30,15 @@ public final class PeerServer: Service, Sendable {
 
     /// Makes a server for `host:port` (port 0 picks a free port; read it from
     /// `listeningAddress` once `run()` has started). Nothing listens until `run()`.
-    public init(host: String, port: Int, logger: Logger, sink: @escaping Sink, forwardHandler: @escaping ForwardHandler) {
+    public init(host: String, port: Int, clusterID: String = "quad", logger: Logger, sink: @escaping Sink,
+                forwardHandler: @escaping ForwardHandler) {
         let config = HTTP2ServerTransport.Posix.Config.defaults { config in
             config.rpc.maxRequestPayloadSize = TransportLimits.frameBytesMax
         }
         transport = HTTP2ServerTransport.Posix(
             address: host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port),
             transportSecurity: .plaintext, config: config)
-        let service = PeerService(sink: sink, forwardHandler: forwardHandler, logger: logger)
+        let service = PeerService(sink: sink, forwardHandler: forwardHandler, clusterID: clusterID, logger: logger)
         server = GRPCServer(transport: transport, services: [service])
         self.logger = logger
     }

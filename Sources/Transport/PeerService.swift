@@ -12,6 +12,15 @@ enum PeerMethod {
     static let deliver = MethodDescriptor(service: service, method: "Deliver", type: .bidirectionalStreaming)
     /// Unary: a Forward request in, the handler's response out.
     static let forward = MethodDescriptor(service: service, method: "Forward", type: .unary)
+    /// Request metadata naming the caller's cluster; a server of another cluster refuses the call.
+    static let clusterIDKey = "quad-cluster-id"
+
+    /// The metadata every call carries.
+    static func metadata(clusterID: String) -> Metadata {
+        var metadata = Metadata()
+        metadata.addString(clusterID, forKey: clusterIDKey)
+        return metadata
+    }
 }
 
 /// The server half of `quad.peer.v1.Peer`: hands Deliver frames to the sink in arrival order,
@@ -19,7 +28,19 @@ enum PeerMethod {
 struct PeerService: RegistrableRPCService {
     let sink: PeerServer.Sink
     let forwardHandler: PeerServer.ForwardHandler
+    let clusterID: String
     let logger: Logger
+
+    /// Refuses a call from another cluster (or one that names none) before reading any frame.
+    private func checkCluster(_ metadata: Metadata) throws {
+        let sent = metadata[stringValues: PeerMethod.clusterIDKey].first { _ in true }
+        guard sent == clusterID else {
+            logger.warning("refused a peer of another cluster", metadata: ["sent": "\(sent ?? "none")"])
+            throw RPCError(code: .failedPrecondition, message: """
+                cluster_mismatch: this node belongs to cluster "\(clusterID)", the caller to "\(sent ?? "none")"
+                """)
+        }
+    }
 
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         router.registerHandler(
@@ -27,7 +48,8 @@ struct PeerService: RegistrableRPCService {
             deserializer: FrameDeserializer(decode: RaftWireCodec.decodeDeliverFrame),
             serializer: FrameSerializer()
         ) { request, _ in
-            StreamingServerResponse(of: [UInt8].self) { writer in
+            try checkCluster(request.metadata)
+            return StreamingServerResponse(of: [UInt8].self) { writer in
                 for try await frame in request.messages {
                     await sink(frame.sender, frame.messages)
                     try await writer.write(RaftWireCodec.encodeAcknowledgement(frame.sequence))
@@ -40,6 +62,7 @@ struct PeerService: RegistrableRPCService {
             deserializer: FrameDeserializer(decode: RaftWireCodec.decodeForwardRequest),
             serializer: FrameSerializer()
         ) { request, _ in
+            try checkCluster(request.metadata)
             let single = try await ServerRequest(stream: request)
             let answer: [UInt8]
             do {

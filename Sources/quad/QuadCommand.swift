@@ -9,6 +9,7 @@ import QuadCore
 import Raft
 import ServiceLifecycle
 import Storage
+import Synchronization
 import Transport
 
 /// Raft traffic and forwarding over the HTTP/2 peer links.
@@ -56,6 +57,10 @@ struct QuadCommand: AsyncParsableCommand {
     @Option(name: .customLong("peer-port"), help: "Port to serve peer (Raft) traffic on, in a cluster.")
     var peerPort: Int?
 
+    @Option(name: .customLong("cluster-id"),
+            help: "The cluster this node belongs to; kept in the data directory, checked by peers.")
+    var clusterID = NodeConfiguration.clusterIDDefault
+
     @Flag(name: .customLong("dev-signin"),
           help: "Accept development tokens from `quadctl dev-token` (never in production).")
     var developmentSignin = false
@@ -70,6 +75,9 @@ struct QuadCommand: AsyncParsableCommand {
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard NodeConfiguration.isValidClusterID(clusterID) else {
+            throw ValidationError("--cluster-id must be 1 to 64 of A-Z a-z 0-9 . _ -")
+        }
         let members = try parsedMembers()
         if !members.isEmpty {
             guard let own = members[NodeID(nodeID)] else {
@@ -121,11 +129,13 @@ struct QuadCommand: AsyncParsableCommand {
     }
 
     private func serve(logger: Logger) async throws {
+        let refusal = PeerRefusal(logger: logger)
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let members = try parsedMembers()
         var configuration = NodeConfiguration(dataDirectory: dataDirectory, nodeID: NodeID(nodeID),
                                               partitionCount: partitions)
         configuration.members = members.keys.sorted()
+        configuration.clusterID = clusterID
         if port != 0 { configuration.apiAddress = "http://\(host):\(port)" }
         let registry = PrometheusCollectorRegistry()
         let metricsFactory = PrometheusMetricsFactory(registry: registry)
@@ -136,18 +146,24 @@ struct QuadCommand: AsyncParsableCommand {
         if !members.isEmpty {
             var peers = members
             peers[NodeID(nodeID)] = nil
-            links = try PeerLinks(nodeID: NodeID(nodeID), peers: peers, logger: logger)
+            var linkConfiguration = PeerLinks.Configuration()
+            linkConfiguration.clusterID = clusterID
+            linkConfiguration.onRefused = { peer, reason in refusal.refuse(peer: peer, reason: reason) }
+            links = try PeerLinks(nodeID: NodeID(nodeID), peers: peers, configuration: linkConfiguration,
+                                  logger: logger)
         }
         let node: CommunityNode
         do {
             node = try CommunityNode.open(configuration, logger: logger,
                                           messenger: links.map { PeerLinksMessenger(links: $0) })
+        } catch let error as NodeError where error.code == .misconfigured {
+            throw StartupError(description: error.message)
         } catch {
-            throw ValidationError("cannot open the data directory \(dataDirectory): \(error)")
+            throw StartupError(description: "cannot open the data directory \(dataDirectory): \(error)")
         }
         if let links, let own = members[NodeID(nodeID)] {
             let server = PeerServer(
-                host: peerHost, port: own.port, logger: logger,
+                host: peerHost, port: own.port, clusterID: clusterID, logger: logger,
                 sink: { _, messages in await node.receive(messages) },
                 forwardHandler: { _, request in await node.handleForward(request) })
             peerServices = [.init(service: links), .init(service: server)]
@@ -171,6 +187,47 @@ struct QuadCommand: AsyncParsableCommand {
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
+        refusal.onRefusal { Task { await group.triggerGracefulShutdown() } }
         try await group.run()
+        if let reason = refusal.reason {
+            throw StartupError(description: "stopped: a peer refused this node: \(reason)")
+        }
     }
 }
+
+/// Remembers the first time a peer refused this node (another cluster) and stops the node then:
+/// a node that peers will not talk to must not keep running as if it were a member.
+final class PeerRefusal: Sendable {
+    private let state = Mutex<(reason: String?, stop: (@Sendable () -> Void)?)>((nil, nil))
+    private let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
+    var reason: String? { state.withLock { $0.reason } }
+
+    /// What to do on the first refusal (once the service group exists).
+    func onRefusal(_ stop: @escaping @Sendable () -> Void) {
+        let refusedAlready = state.withLock { state in
+            state.stop = stop
+            return state.reason != nil
+        }
+        if refusedAlready { stop() }
+    }
+
+    func refuse(peer: NodeID, reason: String) {
+        let (first, stop): (Bool, (@Sendable () -> Void)?) = state.withLock { state in
+            guard state.reason == nil else { return (false, nil) }
+            state.reason = "\(peer): \(reason)"
+            return (true, state.stop)
+        }
+        guard first else { return }
+        logger.critical("a peer refused this node; stopping", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
+        stop?()
+    }
+}
+
+/// Why the node could not start or keep running: printed as `Error: ...`, exit status 1.
+struct StartupError: Error, CustomStringConvertible {
+    let description: String
+}
+

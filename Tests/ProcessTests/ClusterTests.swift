@@ -5,7 +5,8 @@ import Testing
 @Suite(.serialized)
 struct ClusterTests {
     /// Starts nodes 1...count sharing one dev sign-in key, each on free API and peer ports.
-    static func startCluster(count: Int = 3) async throws -> (nodes: [QuadProcess], root: String) {
+    static func startCluster(count: Int = 3, clusterID: String = "quad") async throws
+        -> (nodes: [QuadProcess], root: String) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("quad-cluster-\(UUID())").path
         let key = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let peerPorts = try (0..<count).map { _ in try freePort() }
@@ -17,7 +18,8 @@ struct ClusterTests {
             _ = FileManager.default.createFile(atPath: directory + "/dev-signin.key", contents: Data(key.utf8),
                                            attributes: [.posixPermissions: 0o600])
             nodes.append(QuadProcess(dataDirectory: directory, port: try freePort(),
-                                     extraArguments: ["--node-id", "\(id)", "--members", members, "--partitions", "8"]))
+                                     extraArguments: ["--node-id", "\(id)", "--members", members, "--partitions", "8",
+                                                      "--cluster-id", clusterID]))
         }
         for node in nodes { try await node.start() }
         return (nodes, root)
@@ -194,6 +196,47 @@ extension ClusterTests {
 
         let refused = try await node.quadctl(["locate", "not a workspace"])
         #expect(refused.status != 0, "a malformed workspace ID is a usage error")
+    }
+}
+
+extension ClusterTests {
+    /// Proves a data directory refuses another cluster's or node's identity, and that a node started empty
+    /// with another cluster ID is refused by the members and stops with a clear error, while they carry on.
+    @Test func aNodeOfAnotherClusterIsRefused() async throws {
+        let (nodes, root) = try await Self.startCluster(clusterID: "blue")
+        defer { for node in nodes { node.kill9() }; try? FileManager.default.removeItem(atPath: root) }
+        let third = nodes[2]
+        #expect(third.stop() == 0)
+        var arguments = third.extraArguments
+        let clusterFlag = try #require(arguments.firstIndex(of: "--cluster-id"))
+        arguments[clusterFlag + 1] = "green"
+
+        let wrongCluster = QuadProcess(dataDirectory: third.dataDirectory, port: third.port, extraArguments: arguments)
+        await #expect(throws: ProcessTestError.self) { try await wrongCluster.start() }
+        #expect(wrongCluster.logTail().contains(#"belongs to cluster "blue", not "green""#), "\(wrongCluster.logTail())")
+
+        var asNodeTwo = third.extraArguments
+        let nodeFlag = try #require(asNodeTwo.firstIndex(of: "--node-id"))
+        asNodeTwo[nodeFlag + 1] = "2"
+        let wrongNode = QuadProcess(dataDirectory: third.dataDirectory, port: third.port, extraArguments: asNodeTwo)
+        await #expect(throws: ProcessTestError.self) { try await wrongNode.start() }
+        #expect(wrongNode.logTail().contains("belongs to node 3, not 2"), "\(wrongNode.logTail())")
+
+        let stranger = QuadProcess(dataDirectory: root + "/stranger", port: try freePort(), extraArguments: arguments)
+        do {
+            try await stranger.start()
+            let status = try await stranger.waitForExit(deadline: .seconds(20))
+            #expect(status == 1)
+        } catch {
+            // It may already have been refused and stopped before it answered /health.
+        }
+        #expect(stranger.logTail().contains("cluster_mismatch"), "\(stranger.logTail())")
+        #expect(nodes[0].logTail(lines: 1_000).contains("refused a peer of another cluster"))
+
+        // The members carry on: node 3 (stopped) is down, every partition still has a leader.
+        try await poll(deadline: .seconds(20), "the two members to report degraded, not unavailable") {
+            try await nodes[0].quadctl(["status"]).status == 3
+        }
     }
 }
 

@@ -59,6 +59,14 @@ final class QuadProcess {
         }
     }
 
+    /// Waits (polling) until the node exits by itself; returns its exit status.
+    func waitForExit(deadline: Duration) async throws -> Int32 {
+        guard let process else { throw ProcessTestError("quad is not running") }
+        try await poll(deadline: deadline, "quad to exit") { !process.isRunning }
+        self.process = nil
+        return process.terminationStatus
+    }
+
     /// SIGKILL: no shutdown handler runs, nothing is flushed.
     func kill9() {
         guard let process, process.isRunning else { return }
