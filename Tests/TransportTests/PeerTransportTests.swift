@@ -184,6 +184,53 @@ func withLinks<T>(
         }
     }
 
+    @Test func aCallFromAnotherClusterIsRefusedBeforeItsFrames() async throws {
+        // Proves Deliver and Forward calls naming another cluster (or none) are refused with
+        // FAILED_PRECONDITION cluster_mismatch, the refused link reports it, and nothing reaches the sink.
+        let peer = try await RunningServer.start()
+        defer { peer.task.cancel() }
+        let transport = try HTTP2ClientTransport.Posix(
+            target: .ipv4(address: peer.address.host, port: peer.address.port), transportSecurity: .plaintext)
+        let frame = RaftWireCodec.encode(DeliverFrame(sender: NodeID(7), sequence: 1, messages: [heartbeat(1)]))
+        let refusals: [RPCError?] = try await withGRPCClient(transport: transport) { client in
+            var refusals: [RPCError?] = []
+            for metadata in [PeerMethod.metadata(clusterID: "green"), Metadata()] {
+                do {
+                    try await client.bidirectionalStreaming(
+                        request: StreamingClientRequest(of: [UInt8].self, metadata: metadata) { writer in
+                            try await writer.write(frame)
+                        },
+                        descriptor: PeerMethod.deliver, serializer: FrameSerializer(),
+                        deserializer: FrameDeserializer(decode: RaftWireCodec.decodeAcknowledgement), options: .defaults
+                    ) { response in
+                        for try await _ in response.messages {}
+                    }
+                    refusals.append(nil)
+                } catch let error as RPCError {
+                    refusals.append(error)
+                }
+            }
+            return refusals
+        }
+        #expect(refusals.map { $0?.code } == [.failedPrecondition, .failedPrecondition])
+        #expect(refusals.allSatisfy { $0?.message.contains("cluster_mismatch") == true })
+        #expect(peer.inbox.count == 0)
+
+        let refused = Mutex<[String]>([])
+        var configuration = PeerLinks.Configuration()
+        configuration.clusterID = "green"
+        configuration.onRefused = { _, reason in refused.withLock { $0.append(reason) } }
+        try await withLinks(to: peer.address, configuration: configuration) { links in
+            links.send([heartbeat(5)], to: NodeID(2))
+            await #expect(throws: TransportError.self) {
+                _ = try await links.forward([1, 2, 3], to: NodeID(2), deadline: .now + .seconds(5))
+            }
+            #expect(await eventually { refused.withLock { !$0.isEmpty } }, "the link reports the refusal")
+        }
+        #expect(refused.withLock { $0.first?.contains(#"this node belongs to cluster "quad""#) } == true)
+        #expect(peer.inbox.count == 0)
+    }
+
     @Test func aFrameOfAnUnknownVersionIsRefusedCleanly() async throws {
         // Proves the server answers a Deliver frame of another wire version with a status naming
         // the version, hands nothing to its sink, and keeps serving good frames.
@@ -197,7 +244,9 @@ func withLinks<T>(
         let outcome: RPCError? = try await withGRPCClient(transport: transport) { client in
             do {
                 try await client.bidirectionalStreaming(
-                    request: StreamingClientRequest(of: [UInt8].self) { writer in try await writer.write(frame) },
+                    request: StreamingClientRequest(of: [UInt8].self, metadata: PeerMethod.metadata(clusterID: "quad")) {
+                        writer in try await writer.write(frame)
+                    },
                     descriptor: PeerMethod.deliver, serializer: FrameSerializer(),
                     deserializer: FrameDeserializer(decode: RaftWireCodec.decodeAcknowledgement), options: .defaults
                 ) { response in
