@@ -86,6 +86,8 @@ public struct APIError: Error, Sendable, HTTPResponseError {
                 return APIError(.internalServerError, "storage_failure", error.message)
             case .misconfigured:
                 return APIError(.internalServerError, "misconfigured", error.message)
+            case .invalidTarget:
+                return APIError(.unprocessableContent, "invalid_target", error.message)
             }
         case let error as HTTPError:
             switch error.status {

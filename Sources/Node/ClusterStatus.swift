@@ -32,6 +32,8 @@ enum ForwardKind: UInt8 {
     case command = 1
     /// "Report your status" (for `quadctl status` on any node).
     case status = 2
+    /// "Hand leadership of this partition to this node" (to the partition's leader).
+    case transfer = 3
 }
 
 extension CommunityNode {
@@ -115,3 +117,17 @@ extension CommunityNode {
                                  replicas: views.first?.replicas ?? [])
     }
 }
+
+extension CommunityNode {
+    /// Moves `partition`'s leadership to `target` (cluster mode only); see `ReplicaDriver.transferLeadership`.
+    public func transferLeadership(of partition: PartitionID, to target: NodeID) async throws -> NodeID {
+        guard let replicas else {
+            throw NodeError(.invalidTarget, "A single node leads every partition itself; there is nothing to transfer.")
+        }
+        guard partition.rawValue < placement.partitionCount else {
+            throw NodeError(.invalidTarget, "There is no \(partition); partitions are 0 to \(placement.partitionCount - 1).")
+        }
+        return try await replicas.transferLeadership(of: partition, to: target)
+    }
+}
+

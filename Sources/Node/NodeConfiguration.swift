@@ -66,6 +66,8 @@ public struct NodeError: Error, Sendable, Equatable, CustomStringConvertible {
         case notLeader = "not_leader"
         /// The data directory belongs to another cluster or node; the node does not start.
         case misconfigured
+        /// A leadership transfer named a node that is not a voter of the partition.
+        case invalidTarget = "invalid_target"
     }
 
     public let code: Code

@@ -47,6 +47,7 @@ extension ReplicaDriver {
         case .status:
             let data = (try? JSONEncoder().encode(nodeStatus(members: members))) ?? Data()
             return [0] + Array(data)
+        case .transfer: return await handleForwardedTransfer(Array(request.dropFirst()))
         case nil: return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
         }
     }

@@ -37,6 +37,8 @@ public actor ReplicaDriver {
     private let lagGauges: [PartitionID: Gauge]
     /// Ticks since the gauges were last set.
     private var ticksSinceGauges = 0
+    /// Ticks since this node last checked its share of leaderships.
+    private var ticksSinceBalance = 0
     /// Gauges are set once a second (every 20 ticks), not on every tick.
     static let gaugeTicks = 20
     private var inbox: [(PartitionID, Raft.Message)] = []
@@ -84,6 +86,11 @@ public actor ReplicaDriver {
             if ticksSinceGauges >= Self.gaugeTicks {
                 ticksSinceGauges = 0
                 setGauges()
+            }
+            ticksSinceBalance += 1
+            if ticksSinceBalance >= Self.balanceTicks {
+                ticksSinceBalance = 0
+                balanceLeaders()
             }
         }
         for (_, waiter) in waiting {

@@ -136,6 +136,14 @@ public final class ReplicaHost {
         try groups[partition]?.readIndex(context: context)
     }
 
+    /// The voters of `partition`'s group as this node knows them (empty when it holds no replica).
+    public func voters(of partition: PartitionID) -> [NodeID] { groups[partition]?.membership.voters ?? [] }
+
+    /// Asks `partition`'s group to hand leadership to `target`; does nothing unless this node leads it.
+    public func transferLeadership(of partition: PartitionID, to target: NodeID) {
+        groups[partition]?.transferLeadership(to: target)
+    }
+
     /// The partitions this node holds a replica of, in order.
     public var partitions: [PartitionID] { groups.keys.sorted() }
 

@@ -55,10 +55,16 @@ enum AdminClient {
     /// How long one request may take: the node itself waits 2 s for each member.
     static let timeout: TimeAmount = .seconds(10)
 
-    /// The raw JSON body of `GET endpoint/path`; throws `AdminError` with the node's error message.
-    static func get(_ path: String, options: AdminOptions) async throws -> Data {
+    /// The raw JSON body of `GET endpoint/path` (or a POST of `body`); throws `AdminError` with the
+    /// node's error message.
+    static func get(_ path: String, options: AdminOptions, post body: Data? = nil) async throws -> Data {
         let base = options.endpoint.hasSuffix("/") ? String(options.endpoint.dropLast()) : options.endpoint
         var request = HTTPClientRequest(url: base + path)
+        if let body {
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
         request.headers.add(name: "Authorization", value: "Bearer \(try await options.bearerToken())")
         request.headers.add(name: "Accept", value: "application/json")
         let response: HTTPClientResponse
@@ -79,8 +85,9 @@ enum AdminClient {
     }
 
     /// `GET endpoint/path` decoded as `T` (snake_case keys).
-    static func get<T: Decodable>(_ type: T.Type, _ path: String, options: AdminOptions) async throws -> (T, Data) {
-        let data = try await get(path, options: options)
+    static func get<T: Decodable>(_ type: T.Type, _ path: String, options: AdminOptions,
+                                  post body: Data? = nil) async throws -> (T, Data) {
+        let data = try await get(path, options: options, post: body)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {

@@ -128,3 +128,44 @@ struct Locate: AsyncParsableCommand {
         }
     }
 }
+
+/// `quadctl leader transfer PARTITION NODE`.
+struct Leader: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Move partition leadership.", subcommands: [Transfer.self])
+
+    /// Hands a partition's leadership to one of its voters and waits until it leads.
+    struct Transfer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Hand a partition's leadership to one of its voters; waits until that node leads.")
+
+        @OptionGroup var options: AdminOptions
+
+        @Argument(help: "The partition number.")
+        var partition: UInt32
+
+        @Argument(help: "The node to lead it (a voter of the partition).")
+        var node: UInt64
+
+        /// `quadctl leader transfer -o json`.
+        struct Answer: Codable {
+            var partition: UInt32
+            var leader: UInt64
+        }
+
+        func validate() throws {
+            guard node >= 1 else { throw ValidationError("NODE must be 1 or more") }
+        }
+
+        func run() async throws {
+            let body = try JSONEncoder().encode(["node": node])
+            let (answer, _) = try await AdminClient.get(Answer.self, "/v1/admin/partitions/\(partition)/leader",
+                                                        options: options, post: body)
+            switch options.output {
+            case .json: try ScriptJSON.print(answer)
+            case .table: print("partition \(answer.partition) is led by node \(answer.leader)")
+            }
+        }
+    }
+}
+

@@ -196,6 +196,22 @@ extension ClusterTests {
 
         let refused = try await node.quadctl(["locate", "not a workspace"])
         #expect(refused.status != 0, "a malformed workspace ID is a usage error")
+
+        // Leaders spread evenly by themselves (8 partitions over 3 nodes: 3, 3, 2)...
+        try await poll(deadline: .seconds(30), "leaders to spread evenly") {
+            let answer = json(try await node.quadctl(["status", "-o", "json"]).output)
+            let led = (answer["nodes"] as? [[String: Any]] ?? []).compactMap { $0["leaders"] as? Int }
+            return led.count == size && led.reduce(0, +) == partitions && (led.max() ?? 0) - (led.min() ?? 0) <= 1
+        }
+        // ...and an operator moves one: partition 0 to a voter that does not lead it.
+        let before = rows.first { $0["partition"] as? Int == 0 }
+        let leaderBefore = try #require(before?["leader"] as? Int)
+        let target = leaderBefore % size + 1
+        let moved = try await node.quadctl(["leader", "transfer", "0", "\(target)", "-o", "json"])
+        #expect(moved.status == 0, "\(moved.output)")
+        #expect(json(moved.output)["leader"] as? Int == target)
+        let notAVoter = try await node.quadctl(["leader", "transfer", "0", "9"])
+        #expect(notAVoter.status == 1, "node 9 is no voter of partition 0")
     }
 }
 

@@ -1,0 +1,90 @@
+public import QuadCore
+import Raft
+
+extension ReplicaDriver {
+    /// How long a requested leadership transfer may take before the caller is told to retry.
+    public static let transferTimeout: Duration = .seconds(3)
+    /// How often (in ticks) a node checks whether it leads more than its share: every 2 s.
+    static let balanceTicks = 40
+
+    /// Moves the leadership of `partition` to `target`, a voter of it, from any node: the leader
+    /// transfers, any other node forwards the request to the leader. Returns the new leader.
+    /// Throws `NodeError` `invalidTarget` for a non-voter, `unavailable` when there is no leader
+    /// or the transfer did not finish within `transferTimeout` (retry).
+    public func transferLeadership(of partition: PartitionID, to target: NodeID) async throws -> NodeID {
+        let voters = host.voters(of: partition)
+        guard !voters.isEmpty else {
+            // Not held here: ask a node that holds it (the first replica by placement).
+            let replicas = Placement.replicas(of: partition, members: members,
+                                              count: min(Placement.replicationFactorDefault, members.count))
+            guard let holder = replicas.first(where: { $0 != nodeID }) else {
+                throw NodeError(.unavailable, "No node holds \(partition).")
+            }
+            return try await forwardTransfer(of: partition, to: target, via: holder)
+        }
+        guard voters.contains(target) else {
+            throw NodeError(.invalidTarget, "\(target) is not a voter of \(partition) (voters: \(voters)).")
+        }
+        if leader(of: partition) == target { return target }
+        if host.role(of: partition) != .leader {
+            guard let leader = leader(of: partition), leader != nodeID else {
+                throw NodeError(.unavailable, "\(partition) has no leader right now; retry shortly.")
+            }
+            return try await forwardTransfer(of: partition, to: target, via: leader)
+        }
+        host.transferLeadership(of: partition, to: target)
+        scheduleRound()
+        let deadline = ContinuousClock.now + Self.transferTimeout
+        while ContinuousClock.now < deadline, !isStopped {
+            try await Task.sleep(for: Self.tickInterval)
+            if leader(of: partition) == target { return target }
+        }
+        throw NodeError(.unavailable, "The transfer of \(partition) to \(target) did not finish in time; retry.")
+    }
+
+    private func forwardTransfer(of partition: PartitionID, to target: NodeID, via peer: NodeID) async throws -> NodeID {
+        var writer = BinaryWriter()
+        writer.write(ForwardKind.transfer.rawValue)
+        writer.write(partition.rawValue)
+        writer.write(target.rawValue)
+        let answer: [UInt8]
+        do {
+            answer = try await messenger.forward(writer.bytes, to: peer, timeout: Self.transferTimeout + .seconds(1))
+        } catch {
+            throw NodeError(.unavailable, "\(peer) cannot be reached right now; retry shortly.")
+        }
+        var reader = BinaryReader(Array(answer.dropFirst()))
+        if answer.first == 0, let leader = try? reader.readUInt64() { return NodeID(leader) }
+        let code = NodeError.Code(rawValue: String(decoding: answer.dropFirst(), as: UTF8.self)) ?? .unavailable
+        throw NodeError(code == .notLeader ? .unavailable : code, "\(peer) could not transfer \(partition); retry.")
+    }
+
+    /// Serves a forwarded transfer request (`ForwardKind.transfer`).
+    func handleForwardedTransfer(_ request: [UInt8]) async -> [UInt8] {
+        var reader = BinaryReader(request)
+        guard let partition = try? reader.readUInt32(), let target = try? reader.readUInt64() else {
+            return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
+        }
+        do {
+            let leader = try await transferLeadership(of: PartitionID(partition), to: NodeID(target))
+            var writer = BinaryWriter()
+            writer.write(leader.rawValue)
+            return [0] + writer.bytes
+        } catch let error as NodeError {
+            return [1] + Array(error.code.rawValue.utf8)
+        } catch {
+            return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
+        }
+    }
+
+    /// Hands away one leadership when this node leads more than its share (`LeaderBalance`).
+    func balanceLeaders() {
+        let groups = host.partitions.map { partition in
+            LeaderBalance.Group(partition: partition, leader: host.leader(of: partition) ?? .none,
+                                voters: host.voters(of: partition))
+        }
+        guard let move = LeaderBalance.nextTransfer(from: nodeID, groups: groups) else { return }
+        host.transferLeadership(of: move.partition, to: move.to)
+        scheduleRound()
+    }
+}
