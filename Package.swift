@@ -179,7 +179,15 @@ let package = Package(
 
             swiftSettings: strict
         ),
-        .testTarget(name: "ProcessTests", dependencies: ["QuadCore"], swiftSettings: strict),
+        .testTarget(
+            name: "ProcessTests",
+            dependencies: [
+                "QuadCore",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "TransportTests",
             dependencies: [
