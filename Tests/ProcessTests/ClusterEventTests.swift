@@ -53,17 +53,7 @@ extension ClusterTests {
         let (nodes, root) = try await Self.startCluster()
         defer { for node in nodes { node.kill9() }; try? FileManager.default.removeItem(atPath: root) }
         let admin = try nodes[0].token(user: "admin", admin: true)
-        let base = nodes[0].baseURL + "/v1"
-        _ = try await Self.request("POST", base + "/platforms", token: admin, body: ["id": "lms", "name": "LMS"])
-        let created = try await Self.request("POST", base + "/workspaces", token: admin,
-                                             body: ["platform_id": "lms", "kind": "course", "name": "Events",
-                                                    "templates": ["chatter"]])
-        let workspace = try #require((created.json["workspace"] as? [String: Any])?["id"] as? String)
-        let channel = try #require((created.json["channels"] as? [[String: Any]])?.first?["id"] as? String)
-        _ = try await Self.request("POST", base + "/workspaces/\(workspace)/members", token: admin,
-                                   body: ["members": [["user_id": "admin", "role": "instructor"]]])
-        _ = try await Self.request("POST", base + "/workspaces/\(workspace)/channels/\(channel)/join", token: admin,
-                                   body: nil)
+        let (workspace, channel) = try await Self.makeCourse("Events", through: nodes[0], admin: admin)
         // A subscriber on every node; the one on the node that will be killed dies with it.
         let subscribers = nodes.map { _ in ReceivedFrames() }
         let ports = nodes.map(\.port)

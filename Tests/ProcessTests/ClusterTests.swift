@@ -89,15 +89,7 @@ extension ClusterTests {
         defer { for node in nodes { node.kill9() }; try? FileManager.default.removeItem(atPath: root) }
         let admin = try nodes[0].token(user: "admin", admin: true)
         let base = nodes[0].baseURL + "/v1"
-        _ = try await Self.request("POST", base + "/platforms", token: admin, body: ["id": "lms", "name": "LMS"])
-        let created = try await Self.request("POST", base + "/workspaces", token: admin,
-                                             body: ["platform_id": "lms", "kind": "course", "name": "Failover",
-                                                    "templates": ["chatter"]])
-        let workspace = try #require((created.json["workspace"] as? [String: Any])?["id"] as? String)
-        let channel = try #require((created.json["channels"] as? [[String: Any]])?.first?["id"] as? String)
-        _ = try await Self.request("POST", base + "/workspaces/\(workspace)/members", token: admin,
-                                   body: ["members": [["user_id": "admin", "role": "instructor"]]])
-        _ = try await Self.request("POST", base + "/workspaces/\(workspace)/channels/\(channel)/join", token: admin, body: nil)
+        let (workspace, channel) = try await Self.makeCourse("Failover", through: nodes[0], admin: admin)
         let located = try await Self.request("GET", base + "/admin/locate/\(workspace)", token: admin, body: nil)
         let leader = try #require((located.json["leader"] as? NSNumber)?.intValue)
         try #require(leader >= 1 && leader <= 3)
@@ -144,6 +136,24 @@ extension ClusterTests {
 }
 
 extension ClusterTests {
+    /// Through `node`: platform `lms`, a course with a chatter channel, `admin` its instructor and in the
+    /// channel. Returns the workspace and channel IDs.
+    static func makeCourse(_ name: String, through node: QuadProcess, admin: String) async throws
+        -> (workspace: String, channel: String) {
+        let base = node.baseURL + "/v1"
+        _ = try await request("POST", base + "/platforms", token: admin, body: ["id": "lms", "name": "LMS"])
+        let created = try await request("POST", base + "/workspaces", token: admin,
+                                        body: ["platform_id": "lms", "kind": "course", "name": name,
+                                               "templates": ["chatter"]])
+        let workspace = try #require((created.json["workspace"] as? [String: Any])?["id"] as? String)
+        let channel = try #require((created.json["channels"] as? [[String: Any]])?.first?["id"] as? String)
+        _ = try await request("POST", base + "/workspaces/\(workspace)/members", token: admin,
+                              body: ["members": [["user_id": "admin", "role": "instructor"]]])
+        _ = try await request("POST", base + "/workspaces/\(workspace)/channels/\(channel)/join", token: admin,
+                              body: nil)
+        return (workspace, channel)
+    }
+
     /// The unlabelled samples of a node's /metrics (`name value` lines).
     static func metrics(of node: QuadProcess) async throws -> [String: Double] {
         guard let url = URL(string: node.baseURL + "/metrics") else { return [:] }
