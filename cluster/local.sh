@@ -8,7 +8,8 @@
 #   cluster/local.sh status       one line per node: up/down and its /health
 # Development sign-in is on and every node shares one dev-signin.key, so a token from
 #   quadctl dev-token --data-dir cluster/data/n1 --user ana
-# works on any node. Set QUAD_BIN to the directory holding quad (default: swift build's).
+# works on any node; they share one provider-credentials.key too, as every cluster must (meeting
+# provider credentials are sealed with it and replicated). Set QUAD_BIN to the directory holding quad (default: swift build's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="cluster/data"
@@ -29,8 +30,10 @@ start_node() {
     dir="$ROOT/n$k"
     count=$(cat "$ROOT/size")
     mkdir -p "$dir"
-    cp "$ROOT/dev-signin.key" "$dir/dev-signin.key"
-    chmod 600 "$dir/dev-signin.key"
+    for key in dev-signin.key provider-credentials.key; do
+        cp "$ROOT/$key" "$dir/$key"
+        chmod 600 "$dir/$key"
+    done
     "$(bin_dir)/quad" --node-id "$k" --data-dir "$dir" --port "808$k" --members "$(members "$count")" \
         --dev-signin --log-level "${QUAD_LOG_LEVEL:-notice}" >>"$dir/log" 2>&1 &
     echo $! >"$dir/pid"
@@ -56,7 +59,9 @@ case "${1:-}" in
             || { echo "usage: $0 up N (2 to $NODES_MAX)" >&2; exit 2; }
         mkdir -p "$ROOT"
         echo "$count" >"$ROOT/size"
-        [ -f "$ROOT/dev-signin.key" ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ROOT/dev-signin.key"
+        for key in dev-signin.key provider-credentials.key; do
+            [ -f "$ROOT/$key" ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ROOT/$key"
+        done
         for k in $(seq 1 "$count"); do start_node "$k" & done
         wait
         ;;

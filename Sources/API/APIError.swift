@@ -1,4 +1,5 @@
 public import Hummingbird
+import MeetingProviders
 import Community
 import Foundation
 import Node
@@ -103,6 +104,8 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         case let error as any HTTPResponseError where error.status == .contentTooLarge:
             // `collect(upTo:)` throws NIO's NIOTooManyBytesError, not an HTTPError, for large bodies.
             return APIError(.contentTooLarge, "body_too_large", "The request body is larger than 1 MiB.")
+        case let error as SealedWithAnotherKey:
+            return APIError(.internalServerError, "credentials_key_mismatch", error.description)
         case is RowReadFailure, is StorageError:
             return APIError(.internalServerError, "storage_failure", "The node could not read its storage.")
         default:

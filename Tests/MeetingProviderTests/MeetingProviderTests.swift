@@ -143,4 +143,18 @@ let officeHours = MeetingRequest(
         tampered[tampered.count - 1] ^= 1
         #expect(throws: (any Error).self) { try sealer.open(tampered, associatedData: "pl-edx/zoom") }
     }
+
+    /// Proves a value names the key that sealed it, so a node with another key (a cluster whose nodes do
+    /// not share provider-credentials.key) says exactly that, naming both keys.
+    @Test func anotherKeyIsNamedNotJustRefused() throws {
+        let first = CredentialSealer(key: Array(repeating: 7, count: 32))
+        let second = CredentialSealer(key: Array(repeating: 8, count: 32))
+        let sealed = try first.seal(Array("secret".utf8), associatedData: "pl-edx/zoom")
+        #expect(sealed[0] == 1 && Array(sealed[1...8]) == first.keyID)
+        #expect(throws: SealedWithAnotherKey(sealedBy: first.keyID, thisKey: second.keyID)) {
+            try second.open(sealed, associatedData: "pl-edx/zoom")
+        }
+        #expect(SealedWithAnotherKey(sealedBy: first.keyID, thisKey: second.keyID).description
+            .contains("same provider-credentials.key"))
+    }
 }
