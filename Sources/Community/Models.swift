@@ -85,6 +85,13 @@ public struct Message: Sendable, Equatable, Encodable {
     public var pinned: Bool
     public var clientMessageID: String?
     public var mentions: [UserID]
+
+    /// JSON names (snake_cased by the API's encoder): `client_msg_id`, as requests spell it.
+    enum CodingKeys: String, CodingKey {
+        case channelID, sequence, authorID, authorName, text, createdAt, editedAt, deleted, deletedBy
+        case threadRoot, replyCount, lastReplyAt, reactions, pinned, mentions
+        case clientMessageID = "clientMsgId"
+    }
 }
 
 /// What happened, for real-time subscribers. Stored per stream (a channel, or the

@@ -15,9 +15,9 @@ import Testing
             #expect(message["author_id"] == .string("lea"))
             #expect(message["channel_id"] == .string(course.chatter))
             #expect(message["mentions"] == .array([.string("leo")]))
-            #expect(message["client_message_id"] == .string("retry-1"))
+            #expect(message["client_msg_id"] == .string("retry-1"))
             #expect(message.keys == ["channel_id", "sequence", "author_id", "author_name", "text", "created_at",
-                                     "deleted", "reply_count", "reactions", "pinned", "client_message_id", "mentions"])
+                                     "deleted", "reply_count", "reactions", "pinned", "client_msg_id", "mentions"])
             let retry = try ok(try await server.post(path, as: Users.learner,
                                                      #"{"text":"Hi @leo","client_msg_id":"retry-1"}"#))
             #expect(retry["duplicate"] == .bool(true))
