@@ -7,11 +7,18 @@ struct ReadWaiter {
     let continuation: CheckedContinuation<Void, any Error>
     let deadline: ContinuousClock.Instant
     var readIndex: LogIndex?
+    /// The request's context (its ID), to ask again with.
+    let context: [UInt8]
+    /// When the read point was last asked for.
+    var askedAt: ContinuousClock.Instant
 }
 
 extension ReplicaDriver {
     /// Reads waiting on this node at once; past this, readers get 503.
     public static let pendingReadsMax = 10_000
+    /// A read point not answered within this long is asked for again: the request or its answer
+    /// may have been lost (a dropped message, a leader that changed meanwhile). Five ticks.
+    public static let readRetryInterval: Duration = .milliseconds(250)
 
     /// Returns once this node's replica of `partition` has applied everything committed
     /// before the call (Raft ReadIndex, §6.4 of Ongaro's thesis): a read of local rows after
@@ -32,8 +39,9 @@ extension ReplicaDriver {
         }
         scheduleRound()
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let now = ContinuousClock.now
             readWaiters[id] = ReadWaiter(partition: partition, continuation: continuation,
-                                         deadline: ContinuousClock.now + Self.proposalTimeout)
+                                         deadline: now + Self.proposalTimeout, context: context.bytes, askedAt: now)
         }
     }
 
@@ -44,14 +52,22 @@ extension ReplicaDriver {
             guard let id = try? reader.readUInt64() else { continue }
             readWaiters[id]?.readIndex = state.index
         }
+        let now = ContinuousClock.now
+        var askedAgain = false
         for (id, waiter) in readWaiters {
             if let index = waiter.readIndex, host.appliedIndex(of: waiter.partition) >= index {
                 readWaiters[id] = nil
                 waiter.continuation.resume()
-            } else if waiter.deadline <= ContinuousClock.now {
+            } else if waiter.deadline <= now {
                 readWaiters[id] = nil
                 waiter.continuation.resume(throwing: NodeError(.unavailable, "The read did not get a read point in time; retry."))
+            } else if waiter.readIndex == nil, now - waiter.askedAt >= Self.readRetryInterval {
+                // Ask again (the core answers each request with the same context once); with no
+                // leader right now the request fails and the next interval tries again.
+                readWaiters[id]?.askedAt = now
+                if (try? host.requestRead(in: waiter.partition, context: waiter.context)) != nil { askedAgain = true }
             }
         }
+        if askedAgain { scheduleRound() }
     }
 }

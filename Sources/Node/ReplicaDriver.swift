@@ -39,6 +39,9 @@ public actor ReplicaDriver {
     private var ticksSinceGauges = 0
     /// Ticks since this node last checked its share of leaderships.
     private var ticksSinceBalance = 0
+    /// Whether this node hands away leaderships beyond its share (`LeaderBalance`); off in tests
+    /// that need leaders to stay where elections put them.
+    let balancesLeaders: Bool
     /// Gauges are set once a second (every 20 ticks), not on every tick.
     static let gaugeTicks = 20
     private var inbox: [(PartitionID, Raft.Message)] = []
@@ -59,7 +62,7 @@ public actor ReplicaDriver {
     /// A driver over `host` (whose groups are already open), running on `eventLoop`.
     public init(host: ReplicaHost, placement: Placement, members: [NodeID], messenger: any PeerMessenger,
                 events: EventHub, eventLoop: any EventLoop, apiAddress: String? = nil,
-                metricsFactory: any MetricsFactory = MetricsSystem.factory) {
+                metricsFactory: any MetricsFactory = MetricsSystem.factory, balancesLeaders: Bool = true) {
         self.nodeID = host.nodeID
         self.members = members
         self.host = host
@@ -68,6 +71,7 @@ public actor ReplicaDriver {
         self.events = events
         self.eventLoop = eventLoop
         self.apiAddress = apiAddress
+        self.balancesLeaders = balancesLeaders
         let metrics = NodeMetrics(factory: metricsFactory)
         self.metrics = metrics
         self.lagGauges = Dictionary(uniqueKeysWithValues: host.partitions.map { ($0, metrics.partitionLag($0)) })
@@ -88,7 +92,7 @@ public actor ReplicaDriver {
                 setGauges()
             }
             ticksSinceBalance += 1
-            if ticksSinceBalance >= Self.balanceTicks {
+            if balancesLeaders, ticksSinceBalance >= Self.balanceTicks {
                 ticksSinceBalance = 0
                 balanceLeaders()
             }

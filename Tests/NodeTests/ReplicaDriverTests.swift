@@ -29,7 +29,8 @@ import Testing
 
         func send(_ messages: [(PartitionID, Raft.Message)], to peer: NodeID) {
             guard let target = shared.reachable(from: owner, to: peer) else { return }
-            Task { await target.receive(messages) }
+            let delivered = shared.dropping(messages)
+            Task { await target.receive(delivered) }
         }
 
         func forward(_ request: [UInt8], to peer: NodeID, timeout: Duration) async throws -> [UInt8] {
@@ -43,6 +44,19 @@ import Testing
     final class LoopbackNetwork: Sendable {
         let drivers = Mutex<[NodeID: ReplicaDriver]>([:])
         let down = Mutex<Set<NodeID>>([])
+        /// How many more ReadIndex requests to lose on the way.
+        let readIndexRequestsToDrop = Mutex(0)
+
+        /// `messages` less the ReadIndex requests still to be dropped.
+        func dropping(_ messages: [(PartitionID, Raft.Message)]) -> [(PartitionID, Raft.Message)] {
+            readIndexRequestsToDrop.withLock { toDrop in
+                messages.filter { _, message in
+                    guard message.kind == .readIndex, toDrop > 0 else { return true }
+                    toDrop -= 1
+                    return false
+                }
+            }
+        }
 
         func reachable(from: NodeID, to: NodeID) -> ReplicaDriver? {
             let isDown = down.withLock { $0.contains(from) || $0.contains(to) }
@@ -72,7 +86,7 @@ import Testing
             }
             let driver = ReplicaDriver(host: host, placement: placement, members: members,
                                        messenger: LoopbackMessenger(owner: id, network: network), events: EventHub(),
-                                       eventLoop: loops.next())
+                                       eventLoop: loops.next(), balancesLeaders: false)
             network.drivers.withLock { $0[id] = driver }
             network.down.withLock { _ = $0.remove(id) }
             runs.withLock { $0[id] = Task { await driver.run() } }
@@ -160,6 +174,20 @@ import Testing
             let texts = try await Self.history(cluster, node, workspace, channel)
             #expect(texts == (0..<30).map { "p\($0)" }, "node \(node) after its barrier")
         }
+        await cluster.shutdown()
+    }
+
+    /// Proves a follower's read barrier survives lost ReadIndex requests: the driver asks again
+    /// (`readRetryInterval`) instead of waiting for its 5 s deadline and answering 503.
+    @Test func aLostReadIndexRequestIsAskedAgain() async throws {
+        let cluster = try await Cluster()
+        let (workspace, _) = try await Self.setUp(cluster, via: NodeID(1))
+        let partition = Self.placement.partition(of: workspace)
+        let leader = try #require(await cluster.driver(NodeID(1))?.leader(of: partition))
+        let follower = try #require(Self.members.first { $0 != leader })
+        cluster.network.readIndexRequestsToDrop.withLock { $0 = 3 }
+        try await #require(cluster.driver(follower)).linearizableBarrier(for: partition)
+        #expect(cluster.network.readIndexRequestsToDrop.withLock { $0 } == 0, "three requests were lost on the way")
         await cluster.shutdown()
     }
 
