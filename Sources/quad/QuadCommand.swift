@@ -129,7 +129,7 @@ struct QuadCommand: AsyncParsableCommand {
     }
 
     private func serve(logger: Logger) async throws {
-        let refusal = PeerRefusal(logger: logger)
+        let refusal = PeerRefusal(peerCount: max(0, (try parsedMembers()).count - 1), logger: logger)
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let members = try parsedMembers()
         var configuration = NodeConfiguration(dataDirectory: dataDirectory, nodeID: NodeID(nodeID),
@@ -190,22 +190,35 @@ struct QuadCommand: AsyncParsableCommand {
         refusal.onRefusal { Task { await group.triggerGracefulShutdown() } }
         try await group.run()
         if let reason = refusal.reason {
-            throw StartupError(description: "stopped: a peer refused this node: \(reason)")
+            throw StartupError(description: "stopped: most peers refused this node: \(reason)")
         }
     }
 }
 
-/// Remembers the first time a peer refused this node (another cluster) and stops the node then:
-/// a node that peers will not talk to must not keep running as if it were a member.
+/// Stops the node once most of its peers refuse it (they belong to another cluster): then this
+/// node is the misconfigured one and must not keep running as if it were a member. A refusal by
+/// fewer peers means those peers are the strangers (say, a node of another cluster started on a
+/// member's address); this node logs it and carries on.
 final class PeerRefusal: Sendable {
-    private let state = Mutex<(reason: String?, stop: (@Sendable () -> Void)?)>((nil, nil))
+    private struct State {
+        var refusing: [NodeID: String] = [:]
+        var reason: String?
+        var stop: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+    private let peerCount: Int
     private let logger: Logger
 
-    init(logger: Logger) { self.logger = logger }
+    init(peerCount: Int, logger: Logger) {
+        self.peerCount = peerCount
+        self.logger = logger
+    }
 
+    /// Why the node stopped, when most peers refused it.
     var reason: String? { state.withLock { $0.reason } }
 
-    /// What to do on the first refusal (once the service group exists).
+    /// What to do once most peers refused (set when the service group exists).
     func onRefusal(_ stop: @escaping @Sendable () -> Void) {
         let refusedAlready = state.withLock { state in
             state.stop = stop
@@ -215,13 +228,15 @@ final class PeerRefusal: Sendable {
     }
 
     func refuse(peer: NodeID, reason: String) {
-        let (first, stop): (Bool, (@Sendable () -> Void)?) = state.withLock { state in
-            guard state.reason == nil else { return (false, nil) }
-            state.reason = "\(peer): \(reason)"
-            return (true, state.stop)
+        let (decided, stop): (String?, (@Sendable () -> Void)?) = state.withLock { state in
+            guard state.reason == nil, state.refusing.updateValue(reason, forKey: peer) == nil else { return (nil, nil) }
+            guard state.refusing.count * 2 > peerCount else { return (nil, nil) }
+            state.reason = state.refusing.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+                .joined(separator: "; ")
+            return (state.reason, state.stop)
         }
-        guard first else { return }
-        logger.critical("a peer refused this node; stopping", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
+        guard let decided else { return }
+        logger.critical("most peers refused this node; stopping", metadata: ["reasons": "\(decided)"])
         stop?()
     }
 }

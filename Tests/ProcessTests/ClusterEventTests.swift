@@ -31,17 +31,27 @@ final class ReceivedFrames: Sendable {
 }
 
 /// Subscribes to a workspace's events on the node serving `port` until cancelled, recording every frame.
+/// Until the first `ready` it reconnects (as a client does) when the node refuses or drops the socket,
+/// for instance with 503 while the partition elects a leader; after that a drop is the test's failure.
 func subscribe(port: Int, workspace: String, token: String, resume: String? = nil,
                into received: ReceivedFrames) async throws {
     let url = "ws://127.0.0.1:\(port)/v1/workspaces/\(workspace)/events" + (resume.map { "?resume=\($0)" } ?? "")
     let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20,
                                                      additionalHeaders: [.authorization: "Bearer \(token)"])
-    try await WebSocketClient.connect(url: url, configuration: configuration,
-                                      logger: Logger(label: "cluster-events-test")) { inbound, _, _ in
-        for try await message in inbound.messages(maxSize: 1 << 20) {
-            guard case .text(let text) = message else { continue }
-            received.texts.withLock { $0.append(text) }
+    while !Task.isCancelled {
+        do {
+            try await WebSocketClient.connect(url: url, configuration: configuration,
+                                              logger: Logger(label: "cluster-events-test")) { inbound, _, _ in
+                for try await message in inbound.messages(maxSize: 1 << 20) {
+                    guard case .text(let text) = message else { continue }
+                    received.texts.withLock { $0.append(text) }
+                }
+            }
+        } catch {
+            // Refused or dropped; retried below until ready.
         }
+        if received.isReady { return }
+        try await Task.sleep(for: .milliseconds(100))
     }
 }
 

@@ -59,6 +59,9 @@ final class QuadProcess {
         }
     }
 
+    /// Whether the process is alive.
+    var isRunning: Bool { process?.isRunning ?? false }
+
     /// Waits (polling) until the node exits by itself; returns its exit status.
     func waitForExit(deadline: Duration) async throws -> Int32 {
         guard let process else { throw ProcessTestError("quad is not running") }
