@@ -55,9 +55,9 @@ enum AdminClient {
     /// How long one request may take: the node itself waits 2 s for each member.
     static let timeout: TimeAmount = .seconds(10)
 
-    /// The raw JSON body of `GET endpoint/path` (or a POST of `body`); throws `AdminError` with the
-    /// node's error message.
-    static func get(_ path: String, options: AdminOptions, post body: Data? = nil) async throws -> Data {
+    /// The raw JSON answer to `GET endpoint/path`, or to a POST of `body` when given; throws
+    /// `AdminError` with the node's error message.
+    static func call(_ path: String, options: AdminOptions, posting body: Data? = nil) async throws -> Data {
         let base = options.endpoint.hasSuffix("/") ? String(options.endpoint.dropLast()) : options.endpoint
         var request = HTTPClientRequest(url: base + path)
         if let body {
@@ -84,14 +84,14 @@ enum AdminClient {
         return data
     }
 
-    /// `GET endpoint/path` decoded as `T` (snake_case keys).
-    static func get<T: Decodable>(_ type: T.Type, _ path: String, options: AdminOptions,
-                                  post body: Data? = nil) async throws -> (T, Data) {
-        let data = try await get(path, options: options, post: body)
+    /// The answer to `call(_:options:posting:)` decoded as `T` (snake_case keys).
+    static func call<T: Decodable>(_ type: T.Type, _ path: String, options: AdminOptions,
+                                   posting body: Data? = nil) async throws -> T {
+        let data = try await call(path, options: options, posting: body)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
-            return (try decoder.decode(T.self, from: data), data)
+            return try decoder.decode(T.self, from: data)
         } catch {
             throw AdminError(description: "\(options.endpoint) sent an answer quadctl does not understand: \(error)")
         }

@@ -34,7 +34,7 @@ struct Status: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (report, _) = try await AdminClient.get(ClusterReport.self, "/v1/admin/cluster", options: options)
+        let report = try await AdminClient.call(ClusterReport.self, "/v1/admin/cluster", options: options)
         let answer = Self.answer(report)
         switch options.output {
         case .json: try ScriptJSON.print(answer)
@@ -83,7 +83,7 @@ struct Partitions: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (report, _) = try await AdminClient.get(ClusterReport.self, "/v1/admin/cluster", options: options)
+        let report = try await AdminClient.call(ClusterReport.self, "/v1/admin/cluster", options: options)
         let partitions = report.partitionSummaries()
         switch options.output {
         case .json: try ScriptJSON.print(Answer(partitions: partitions))
@@ -116,8 +116,8 @@ struct Locate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (location, _) = try await AdminClient.get(WorkspaceLocation.self, "/v1/admin/locate/\(workspace)",
-                                                      options: options)
+        let location = try await AdminClient.call(WorkspaceLocation.self, "/v1/admin/locate/\(workspace)",
+                                                  options: options)
         switch options.output {
         case .json: try ScriptJSON.print(location)
         case .table:
@@ -159,8 +159,8 @@ struct Leader: AsyncParsableCommand {
 
         func run() async throws {
             let body = try JSONEncoder().encode(["node": node])
-            let (answer, _) = try await AdminClient.get(Answer.self, "/v1/admin/partitions/\(partition)/leader",
-                                                        options: options, post: body)
+            let answer = try await AdminClient.call(Answer.self, "/v1/admin/partitions/\(partition)/leader",
+                                                    options: options, posting: body)
             switch options.output {
             case .json: try ScriptJSON.print(answer)
             case .table: print("partition \(answer.partition) is led by node \(answer.leader)")
