@@ -1,15 +1,20 @@
+import Community
 import QuadCore
 
 extension ReplicaHost {
-    /// The state of every group held here.
-    public func groupStatus() -> [PartitionStatus] {
+    /// The state of every group held here; with `countingWorkspaces`, each partition's workspaces
+    /// too (a bounded scan per partition: for operators, not for every tick).
+    public func groupStatus(countingWorkspaces: Bool = false) -> [PartitionStatus] {
         groups.keys.sorted().compactMap { partition in
             guard let group = groups[partition] else { return nil }
+            let workspaces = countingWorkspaces
+                ? try? PartitionCensus.workspaceCount(PartitionRowReader(database: database, partition: partition))
+                : nil
             return PartitionStatus(partition: partition.rawValue, leader: group.leader.rawValue,
                                    term: group.term.rawValue, commit: group.commitIndex.rawValue,
                                    applied: appliedIndex(of: partition).rawValue, role: group.role.rawValue,
                                    replicas: group.membership.voters.map(\.rawValue),
-                                   learners: group.membership.learners.map(\.rawValue))
+                                   learners: group.membership.learners.map(\.rawValue), workspaces: workspaces)
         }
     }
 }
@@ -21,8 +26,8 @@ extension ReplicaDriver {
     public func nodeStatus(members: [NodeID]) -> NodeStatus {
         NodeStatus(node: nodeID.rawValue, version: CommunityNode.version, clustered: true,
                    members: members.map(\.rawValue), partitionCount: placement.partitionCount,
-                   partitions: host.groupStatus(), databaseBytes: host.database.approximateSizeBytes,
-                   address: apiAddress)
+                   partitions: host.groupStatus(countingWorkspaces: true),
+                   databaseBytes: host.database.approximateSizeBytes, address: apiAddress)
     }
 }
 
@@ -49,8 +54,10 @@ extension CommunityNode {
             let id = configuration.nodeID.rawValue
             partitions = try (0..<placement.partitionCount).map { raw in
                 let applied = try logStore.appliedIndex(group: PartitionID(raw)).rawValue
+                let workspaces = try PartitionCensus.workspaceCount(PartitionRowReader(database: database,
+                                                                                       partition: PartitionID(raw)))
                 return PartitionStatus(partition: raw, leader: id, term: 1, commit: applied, applied: applied,
-                                       role: "leader", replicas: [id], learners: [])
+                                       role: "leader", replicas: [id], learners: [], workspaces: workspaces)
             }
         }
         return NodeStatus(node: configuration.nodeID.rawValue, version: Self.version,

@@ -12,9 +12,11 @@ public struct PartitionSummary: Sendable, Codable, Equatable {
     public var learners: [UInt64]
     /// How far the furthest-behind answering replica's applied index trails `commit`.
     public var maxLag: UInt64
+    /// Workspaces in the partition, as its leader (or the most advanced replica) counted them.
+    public var workspaces: Int?
 
     public init(partition: UInt32, leader: UInt64, term: UInt64, commit: UInt64, applied: UInt64,
-                replicas: [UInt64], learners: [UInt64], maxLag: UInt64) {
+                replicas: [UInt64], learners: [UInt64], maxLag: UInt64, workspaces: Int? = nil) {
         self.partition = partition
         self.leader = leader
         self.term = term
@@ -23,6 +25,7 @@ public struct PartitionSummary: Sendable, Codable, Equatable {
         self.replicas = replicas
         self.learners = learners
         self.maxLag = maxLag
+        self.workspaces = workspaces
     }
 }
 
@@ -67,7 +70,7 @@ extension ClusterReport {
             return PartitionSummary(partition: partition, leader: leading?.leader ?? 0,
                                     term: reference?.term ?? 0, commit: commit, applied: leading?.applied ?? 0,
                                     replicas: reference?.replicas ?? [], learners: reference?.learners ?? [],
-                                    maxLag: lag)
+                                    maxLag: lag, workspaces: reference?.workspaces)
         }
     }
 

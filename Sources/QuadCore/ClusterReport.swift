@@ -14,9 +14,15 @@ public struct PartitionStatus: Sendable, Codable, Equatable {
     public var role: String
     public var replicas: [UInt64]
     public var learners: [UInt64]
+    /// Workspaces stored in this replica (counting stops at `workspaceCountMax`).
+    public var workspaces: Int?
+
+    /// Counting a partition's workspaces stops here and the count means "at least this many",
+    /// so a status request scans a bounded number of rows per partition.
+    public static let workspaceCountMax = 100_000
 
     public init(partition: UInt32, leader: UInt64, term: UInt64, commit: UInt64, applied: UInt64, role: String,
-                replicas: [UInt64], learners: [UInt64]) {
+                replicas: [UInt64], learners: [UInt64], workspaces: Int? = nil) {
         self.partition = partition
         self.leader = leader
         self.term = term
@@ -25,6 +31,7 @@ public struct PartitionStatus: Sendable, Codable, Equatable {
         self.role = role
         self.replicas = replicas
         self.learners = learners
+        self.workspaces = workspaces
     }
 }
 

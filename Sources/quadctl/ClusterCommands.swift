@@ -88,11 +88,13 @@ struct Partitions: AsyncParsableCommand {
         switch options.output {
         case .json: try ScriptJSON.print(Answer(partitions: partitions))
         case .table:
-            var table = Table("PARTITION", "LEADER", "TERM", "COMMIT", "APPLIED", "REPLICAS", "LEARNERS", "MAX LAG")
+            var table = Table("PARTITION", "LEADER", "TERM", "COMMIT", "APPLIED", "REPLICAS", "LEARNERS", "MAX LAG",
+                              "WORKSPACES")
             for partition in partitions {
                 table.add("\(partition.partition)", partition.leader == 0 ? "-" : "\(partition.leader)",
                           "\(partition.term)", "\(partition.commit)", "\(partition.applied)",
-                          nodeList(partition.replicas), nodeList(partition.learners), "\(partition.maxLag)")
+                          nodeList(partition.replicas), nodeList(partition.learners), "\(partition.maxLag)",
+                          partition.workspaces.map { $0 >= PartitionStatus.workspaceCountMax ? "\($0)+" : "\($0)" } ?? "-")
             }
             print(table.rendered)
         }

@@ -16,6 +16,7 @@ import Testing
             #expect(partitions.count == status["partition_count"].int)
             #expect(partitions.allSatisfy { $0["leader"].int == 1 && $0["role"].string == "leader" })
             #expect(partitions.contains { ($0["applied"].int ?? 0) > 0 }, "the course's writes were applied")
+            #expect(partitions.compactMap { $0["workspaces"].int }.reduce(0, +) == 1, "one course, counted once")
             let cluster = try ok(try await server.get("/v1/admin/cluster", as: Users.admin))
             #expect(cluster["nodes"].array.count == 1)
             #expect(cluster["nodes"][0]["state"].string == "up")

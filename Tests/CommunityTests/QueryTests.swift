@@ -122,3 +122,21 @@ import Testing
         #expect(String(decoding: try JSONEncoder().encode(members), as: UTF8.self).contains(#""role":"instructor""#))
     }
 }
+
+@Suite struct PartitionCensusTests {
+    /// Proves the workspace count reads every workspace row across scan pages (2,345 rows, pages of
+    /// 1,000) and nothing of the other tables (channels, members).
+    @Test func countsWorkspacesAcrossPages() throws {
+        var community = TestCommunity()
+        try community.succeed(.createPlatform(platform: Course.platform, name: "edX"), as: Course.admin)
+        #expect(try PartitionCensus.workspaceCount(community.rows) == 0)
+        for index in 0..<2_345 {
+            try community.succeed(.createWorkspace(
+                workspace: WorkspaceID(rawValue: "ws-\(index)")!, platform: Course.platform, kind: .course,
+                name: "Course \(index)", externalID: nil, templates: index.isMultiple(of: 100) ? [.chatter] : [],
+                templateChannelIDs: index.isMultiple(of: 100) ? [ChannelID(rawValue: "ch-\(index)")!] : []),
+                as: Course.admin)
+        }
+        #expect(try PartitionCensus.workspaceCount(community.rows) == 2_345)
+    }
+}

@@ -65,7 +65,7 @@ struct ClusterTests {
             let texts = (history.json["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String }
             #expect(texts == ["hello \(course)"], "node 3 reads what node 1 acknowledged")
         }
-        try await Self.expectQuadctlShowsAHealthyCluster(through: nodes[2], size: 3, partitions: 8)
+        try await Self.expectQuadctlShowsAHealthyCluster(through: nodes[2], size: 3, partitions: 8, workspaces: 4)
         // Each node's /metrics counts what happened: 17 writes entered through node 1 (proposed there or
         // forwarded), every node fsynced, and every group elected a leader (each replica saw the change).
         var metrics: [[String: Double]] = []
@@ -176,7 +176,8 @@ extension ClusterTests {
     }
 
     /// Runs the real `quadctl status`, `partitions` and `locate` against `node` and checks what they print.
-    static func expectQuadctlShowsAHealthyCluster(through node: QuadProcess, size: Int, partitions: Int) async throws {
+    static func expectQuadctlShowsAHealthyCluster(through node: QuadProcess, size: Int, partitions: Int,
+                                                  workspaces: Int) async throws {
         var last = (status: Int32(-1), output: "")
         try await poll(deadline: .seconds(20), "quadctl status to exit 0") {
             last = try await node.quadctl(["status", "-o", "json"])
@@ -202,6 +203,7 @@ extension ClusterTests {
         let rows = json(listed.output)["partitions"] as? [[String: Any]] ?? []
         #expect(rows.count == partitions)
         #expect(rows.allSatisfy { ($0["leader"] as? Int ?? 0) > 0 && ($0["replicas"] as? [Int])?.count == min(3, size) })
+        #expect(rows.compactMap { $0["workspaces"] as? Int }.reduce(0, +) == workspaces, "each workspace counted once")
 
         let located = try await node.quadctl(["locate", "some-course", "-o", "json"])
         #expect(located.status == 0)
