@@ -28,10 +28,7 @@ public enum LeaderBalance {
     /// The partition `node` should transfer and to whom, or nil when it leads no more than its share.
     public static func nextTransfer(from node: NodeID, groups: [Group]) -> (partition: PartitionID, to: NodeID)? {
         var led: [NodeID: Int] = [:]
-        for group in groups {
-            for voter in group.voters { led[voter, default: 0] += 0 }
-            if group.leader != .none { led[group.leader, default: 0] += 1 }
-        }
+        for group in groups where group.leader != .none { led[group.leader, default: 0] += 1 }
         let mine = led[node, default: 0]
         var best: (partition: PartitionID, to: NodeID, load: Int)?
         for group in groups.sorted(by: { $0.partition < $1.partition }) where group.leader == node {

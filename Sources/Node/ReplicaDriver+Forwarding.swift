@@ -1,6 +1,7 @@
 public import Community
 public import QuadCore
 import Foundation
+import Metrics
 import Raft
 
 extension ReplicaDriver {
@@ -20,7 +21,7 @@ extension ReplicaDriver {
         let answer: [UInt8]
         metrics.forwards.increment()
         let started = ContinuousClock.now
-        defer { metrics.forwardLatency.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started)) }
+        defer { metrics.forwardLatency.record(duration: ContinuousClock.now - started) }
         do {
             answer = try await messenger.forward([ForwardKind.command.rawValue] + command.encoded(), to: leader,
                                                  timeout: Self.forwardTimeout)
@@ -32,11 +33,6 @@ extension ReplicaDriver {
             throw NodeError(.unavailable, "\(partition)'s leader \(leader) cannot be reached right now; retry shortly.")
         }
         return try Self.decodeForwardAnswer(answer)
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     /// Serves a write forwarded by another node: proposes it if this node leads the partition.
