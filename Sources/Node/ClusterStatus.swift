@@ -102,7 +102,7 @@ extension CommunityNode {
                 replicaCount[partition.partition, default: 0] += 1
             }
         }
-        let expected = min(configuration.replicationFactor, max(1, configuration.members.count))
+        let expected = configuration.replicaCount
         let all = Array(0..<placement.partitionCount)
         return ClusterReport(nodes: nodes, partitionCount: placement.partitionCount,
                              partitionsWithoutLeader: all.filter { !led.contains($0) },

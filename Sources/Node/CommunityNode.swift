@@ -59,7 +59,7 @@ public final class CommunityNode: Service, Sendable {
             throw NodeError(.unavailable, "a clustered node needs peers and must be one of the members")
         }
         let host = ReplicaHost(nodeID: configuration.nodeID, database: database)
-        let replicaCount = min(configuration.replicationFactor, configuration.members.count)
+        let replicaCount = configuration.replicaCount
         for raw in 0..<partitionCount {
             let partition = PartitionID(raw)
             let replicas = Placement.replicas(of: partition, members: configuration.members, count: replicaCount)
@@ -71,7 +71,7 @@ public final class CommunityNode: Service, Sendable {
         let events = EventHub()
         let driver = ReplicaDriver(host: host, placement: placement, members: configuration.members,
                                    messenger: messenger, events: events,
-                                   eventLoop: loop.next(), apiAddress: configuration.apiAddress,
+                                   eventLoop: loop.next(), replicaCount: replicaCount, apiAddress: configuration.apiAddress,
                                    metricsFactory: configuration.metricsFactory ?? MetricsSystem.factory)
         return CommunityNode(configuration: configuration, database: database, placement: placement, logger: logger,
                              replicas: driver, replicaLoop: loop, events: events)

@@ -22,6 +22,9 @@ public struct NodeConfiguration: Sendable {
     /// Where the node's metrics go (nil: swift-metrics' bootstrapped `MetricsSystem.factory`).
     public var metricsFactory: (any MetricsFactory)?
 
+    /// Replicas each partition actually has: the replication factor, or every member when there are fewer.
+    public var replicaCount: Int { min(replicationFactor, max(1, members.count)) }
+
     /// Whether this node runs replicated groups with peers.
     public var isClustered: Bool { members.count > 1 }
 

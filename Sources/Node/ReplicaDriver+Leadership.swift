@@ -15,8 +15,7 @@ extension ReplicaDriver {
         let voters = host.voters(of: partition)
         guard !voters.isEmpty else {
             // Not held here: ask a node that holds it (the first replica by placement).
-            let replicas = Placement.replicas(of: partition, members: members,
-                                              count: min(Placement.replicationFactorDefault, members.count))
+            let replicas = Placement.replicas(of: partition, members: members, count: replicaCount)
             guard let holder = replicas.first(where: { $0 != nodeID }) else {
                 throw NodeError(.unavailable, "No node holds \(partition).")
             }

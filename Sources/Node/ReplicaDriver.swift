@@ -30,6 +30,8 @@ public actor ReplicaDriver {
     let messenger: any PeerMessenger
     let events: EventHub
     let eventLoop: any EventLoop
+    /// Replicas per partition, as placement chose them when the groups were opened.
+    let replicaCount: Int
     /// Where this node serves the API, for status reports.
     let apiAddress: String?
     let metrics: NodeMetrics
@@ -61,7 +63,8 @@ public actor ReplicaDriver {
 
     /// A driver over `host` (whose groups are already open), running on `eventLoop`.
     public init(host: ReplicaHost, placement: Placement, members: [NodeID], messenger: any PeerMessenger,
-                events: EventHub, eventLoop: any EventLoop, apiAddress: String? = nil,
+                events: EventHub, eventLoop: any EventLoop,
+                replicaCount: Int = Placement.replicationFactorDefault, apiAddress: String? = nil,
                 metricsFactory: any MetricsFactory = MetricsSystem.factory, balancesLeaders: Bool = true) {
         self.nodeID = host.nodeID
         self.members = members
@@ -70,6 +73,7 @@ public actor ReplicaDriver {
         self.messenger = messenger
         self.events = events
         self.eventLoop = eventLoop
+        self.replicaCount = min(replicaCount, members.count)
         self.apiAddress = apiAddress
         self.balancesLeaders = balancesLeaders
         let metrics = NodeMetrics(factory: metricsFactory)
