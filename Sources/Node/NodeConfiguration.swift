@@ -16,7 +16,7 @@ public struct NodeConfiguration: Sendable {
     public var replicationFactor = Placement.replicationFactorDefault
     /// The cluster this node belongs to. Written into the data directory on first start; a node
     /// refuses a data directory of another cluster or node, and peers refuse its messages.
-    public var clusterID = NodeConfiguration.clusterIDDefault
+    public var clusterID = ClusterID.standard
     /// Where this node serves the API (`http://host:port`), reported to operators.
     public var apiAddress: String?
     /// Where the node's metrics go (nil: swift-metrics' bootstrapped `MetricsSystem.factory`).
@@ -34,17 +34,6 @@ public struct NodeConfiguration: Sendable {
     /// Proposals waiting for the log: past this the node answers 503 rather than queue
     /// without bound (about a second of work at the measured commit rate).
     public static let pendingProposalsMax = 10_000
-    /// The cluster ID of a node started without one.
-    public static let clusterIDDefault = "quad"
-
-    /// Whether `id` can name a cluster: 1 to 64 of A-Z a-z 0-9 . _ -
-    public static func isValidClusterID(_ id: String) -> Bool {
-        !id.isEmpty && id.utf8.count <= 64 && id.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-        }
-    }
-
     /// Log entries replayed per read while recovering.
     public static let recoveryBatchBytesMax = 4 << 20
 

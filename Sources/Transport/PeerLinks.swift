@@ -26,7 +26,7 @@ public final class PeerLinks: Service, Sendable {
         /// larger than this is still queued alone).
         public var queuedBytesMax = TransportLimits.queuedBytesPerPeerMax
         /// The cluster this node belongs to, sent with every call; peers of another cluster refuse.
-        public var clusterID = "quad"
+        public var clusterID = ClusterID.standard
         /// Called (again on every retry) when a peer refuses this node, with the peer's reason.
         public var onRefused: (@Sendable (NodeID, String) -> Void)?
 

@@ -30,7 +30,7 @@ public final class PeerServer: Service, Sendable {
 
     /// Makes a server for `host:port` (port 0 picks a free port; read it from
     /// `listeningAddress` once `run()` has started). Nothing listens until `run()`.
-    public init(host: String, port: Int, clusterID: String = "quad", logger: Logger, sink: @escaping Sink,
+    public init(host: String, port: Int, clusterID: String = ClusterID.standard, logger: Logger, sink: @escaping Sink,
                 forwardHandler: @escaping ForwardHandler) {
         let config = HTTP2ServerTransport.Posix.Config.defaults { config in
             config.rpc.maxRequestPayloadSize = TransportLimits.frameBytesMax

@@ -59,7 +59,7 @@ struct QuadCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("cluster-id"),
             help: "The cluster this node belongs to; kept in the data directory, checked by peers.")
-    var clusterID = NodeConfiguration.clusterIDDefault
+    var clusterID = ClusterID.standard
 
     @Flag(name: .customLong("dev-signin"),
           help: "Accept development tokens from `quadctl dev-token` (never in production).")
@@ -75,8 +75,8 @@ struct QuadCommand: AsyncParsableCommand {
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
-        guard NodeConfiguration.isValidClusterID(clusterID) else {
-            throw ValidationError("--cluster-id must be 1 to 64 of A-Z a-z 0-9 . _ -")
+        guard ClusterID.isValid(clusterID) else {
+            throw ValidationError("--cluster-id must be 1 to \(ClusterID.lengthMax) of A-Z a-z 0-9 . _ -")
         }
         let members = try parsedMembers()
         if !members.isEmpty {

@@ -93,3 +93,15 @@ import Testing
         #expect(Hex.decode("") == [])
     }
 }
+
+@Suite struct ClusterIDTests {
+    @Test func namesAreOneToSixtyFourSafeCharacters() {
+        // Proves the accepted alphabet and both length bounds of a cluster ID.
+        #expect(ClusterID.isValid(ClusterID.standard))
+        #expect(ClusterID.isValid("edu-prod_2026.eu"))
+        #expect(ClusterID.isValid(String(repeating: "a", count: ClusterID.lengthMax)))
+        #expect(!ClusterID.isValid(String(repeating: "a", count: ClusterID.lengthMax + 1)))
+        #expect(!ClusterID.isValid(""))
+        for bad in ["blue green", "blue/green", "blue:1", "bläu"] { #expect(!ClusterID.isValid(bad), "\(bad)") }
+    }
+}
