@@ -74,21 +74,25 @@ extension ClusterReport {
         }
     }
 
-    /// How many of `node`'s replicas trail their leader's commit by `laggingEntriesMin` or more.
-    public func laggingReplicas(of node: UInt64) -> Int {
+    /// For every node, how many of its replicas trail their leader's commit by `laggingEntriesMin`
+    /// or more (the partitions are merged once for all nodes).
+    public func laggingReplicas() -> [UInt64: Int] {
         let commits = Dictionary(uniqueKeysWithValues: partitionSummaries().map { ($0.partition, $0.commit) })
-        let views = nodes.first { $0.id == node }?.status?.partitions ?? []
-        return views.filter { view in
-            let commit = commits[view.partition] ?? 0
-            return commit > view.applied && commit - view.applied >= Self.laggingEntriesMin
-        }.count
+        var lagging: [UInt64: Int] = [:]
+        for member in nodes {
+            lagging[member.id] = (member.status?.partitions ?? []).filter { view in
+                let commit = commits[view.partition] ?? 0
+                return commit > view.applied && commit - view.applied >= Self.laggingEntriesMin
+            }.count
+        }
+        return lagging
     }
 
     /// Healthy, degraded or unavailable (see `ClusterHealth`).
     public var health: ClusterHealth {
         if !partitionsWithoutLeader.isEmpty { return .unavailable }
         let anyDown = nodes.contains { $0.state != "up" }
-        let anyLagging = nodes.contains { laggingReplicas(of: $0.id) > 0 }
+        let anyLagging = laggingReplicas().values.contains { $0 > 0 }
         return anyDown || !partitionsUnderReplicated.isEmpty || anyLagging ? .degraded : .healthy
     }
 }

@@ -57,14 +57,15 @@ struct Status: AsyncParsableCommand {
     }
 
     static func answer(_ report: ClusterReport) -> Answer {
-        Answer(health: report.health, partitionCount: report.partitionCount,
+        let lagging = report.laggingReplicas()
+        return Answer(health: report.health, partitionCount: report.partitionCount,
                partitionsWithLeader: Int(report.partitionCount) - report.partitionsWithoutLeader.count,
                partitionsWithoutLeader: report.partitionsWithoutLeader,
                partitionsUnderReplicated: report.partitionsUnderReplicated,
                nodes: report.nodes.map { member in
                    Answer.Node(id: member.id, state: member.state, address: member.status?.address,
                                leaders: member.status?.leaders ?? 0, replicas: member.status?.partitions.count ?? 0,
-                               lagging: report.laggingReplicas(of: member.id),
+                               lagging: lagging[member.id] ?? 0,
                                databaseBytes: member.status?.databaseBytes, version: member.status?.version)
                })
     }

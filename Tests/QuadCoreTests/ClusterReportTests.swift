@@ -48,11 +48,11 @@ import Testing
                 partitionCount: 1, partitionsWithoutLeader: [], partitionsUnderReplicated: [])
         }
         let barely = report(followerBehindBy: ClusterReport.laggingEntriesMin - 1)
-        #expect(barely.laggingReplicas(of: 2) == 0)
+        #expect(barely.laggingReplicas()[2] == 0)
         #expect(barely.health == .healthy)
         let behind = report(followerBehindBy: ClusterReport.laggingEntriesMin)
-        #expect(behind.laggingReplicas(of: 2) == 1)
-        #expect(behind.laggingReplicas(of: 1) == 0)
+        #expect(behind.laggingReplicas()[2] == 1)
+        #expect(behind.laggingReplicas()[1] == 0)
         #expect(behind.health == .degraded)
         #expect(behind.health.exitCode == 3)
     }
