@@ -8,8 +8,9 @@
 #   cluster/local.sh status       one line per node: up/down and its /health
 # Development sign-in is on and every node shares one dev-signin.key, so a token from
 #   quadctl dev-token --data-dir cluster/data/n1 --user ana
-# works on any node; they share one provider-credentials.key too, as every cluster must (meeting
-# provider credentials are sealed with it and replicated). Set QUAD_BIN to the directory holding quad (default: swift build's).
+# works on any node; they share one provider-credentials.key and one session.key too, as every
+# cluster must (meeting provider credentials are sealed with the first and replicated; LTI
+# sessions and login states are signed with the second, so they work on any node). Set QUAD_BIN to the directory holding quad (default: swift build's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="cluster/data"
@@ -30,7 +31,7 @@ start_node() {
     dir="$ROOT/n$k"
     count=$(cat "$ROOT/size")
     mkdir -p "$dir"
-    for key in dev-signin.key provider-credentials.key; do
+    for key in dev-signin.key provider-credentials.key session.key; do
         cp "$ROOT/$key" "$dir/$key"
         chmod 600 "$dir/$key"
     done
@@ -59,7 +60,7 @@ case "${1:-}" in
             || { echo "usage: $0 up N (2 to $NODES_MAX)" >&2; exit 2; }
         mkdir -p "$ROOT"
         echo "$count" >"$ROOT/size"
-        for key in dev-signin.key provider-credentials.key; do
+        for key in dev-signin.key provider-credentials.key session.key; do
             [ -f "$ROOT/$key" ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ROOT/$key"
         done
         for k in $(seq 1 "$count"); do start_node "$k" & done

@@ -32,37 +32,6 @@ public struct QuadClaims: JWTPayload, Equatable {
     }
 }
 
-/// The node's development sign-in key: 32 random bytes, hex-encoded in `dev-signin.key`
-/// inside the data directory (mode 0600). Present only when the node runs with dev sign-in on.
-public enum DevelopmentSigninKey {
-    public static let fileName = "dev-signin.key"
-
-    /// Reads the key, creating it on first use.
-    public static func loadOrCreate(dataDirectory: String) throws -> [UInt8] {
-        if let existing = try load(dataDirectory: dataDirectory) { return existing }
-        var generator = SystemRandomNumberGenerator()
-        let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let path = (dataDirectory as NSString).appendingPathComponent(fileName)
-        let hex = Hex.encode(key)
-        guard FileManager.default.createFile(atPath: path, contents: Data((hex + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw APIError(.internalServerError, "key_write_failed", "Could not write \(path).")
-        }
-        return key
-    }
-
-    /// Reads the key; nil when the file does not exist.
-    public static func load(dataDirectory: String) throws -> [UInt8]? {
-        let path = (dataDirectory as NSString).appendingPathComponent(fileName)
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.count == 64, let bytes = Hex.decode(text) else {
-            throw APIError(.internalServerError, "bad_key", "\(path) does not hold 64 hex digits.")
-        }
-        return bytes
-    }
-}
-
 /// Verifies bearer tokens and turns them into an `Actor`: development tokens (HS256 with the
 /// node's key, when dev sign-in is on) and the platforms' own tokens (`SingleSignOn`).
 public struct TokenVerifier: Sendable {

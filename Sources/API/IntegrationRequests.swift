@@ -102,6 +102,24 @@ struct RosterResponse: Encodable, Sendable {
     var unchangedCount: Int
 }
 
+/// `PUT .../courses/{course}/groups/{group}`: the group's members, by subject.
+struct GroupRequest: Decodable {
+    var issuer: String?
+    /// The channel's name when this call creates it (default: the group key).
+    var name: String?
+    var subjects: [String]
+}
+
+struct GroupResponse: Encodable, Sendable {
+    var workspaceId: WorkspaceID
+    /// The group's private channel.
+    var channelId: ChannelID
+    var added: [UserID]
+    var removed: [UserID]
+    /// Subjects who are not enrolled in the course: enroll them, then set the group again.
+    var skipped: [UserID]
+}
+
 struct WebhookResponse: Encodable, Sendable {
     var eventType: String
     /// `applied`, `stale` (an equal or newer fact was applied before) or `ignored` (a type Quad does not act on).

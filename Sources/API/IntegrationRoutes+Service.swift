@@ -48,6 +48,9 @@ extension IntegrationRoutes {
             return RosterResponse(workspaceId: workspace, added: diff.added, removed: diff.removed,
                                   roleChanged: diff.roleChanged, unchangedCount: diff.unchangedCount).ok
         }
+        service.put("courses/:course/groups/:group") { request, context in
+            try await putGroup(request, context).ok
+        }
         service.post("webhooks/openedx") { request, context in try await receiveWebhook(request, context).ok }
     }
 
@@ -65,6 +68,29 @@ extension IntegrationRoutes {
                                             timestampMilliseconds: Int64(Date().timeIntervalSince1970 * 1000)).get()
         guard case .members(let members) = outcome else { preconditionFailure("putMembers answers with members") }
         return EnrollmentResponse(workspaceId: workspace, members: members)
+    }
+
+    /// Makes an LMS group's private channel hold exactly the listed people (who must be enrolled).
+    private func putGroup(_ request: Request, _ context: QuadRequestContext) async throws -> GroupResponse {
+        let (platform, actor) = try authenticateService(request, context)
+        let body = try await request.decode(as: GroupRequest.self, context: context)
+        guard body.subjects.count <= IdentityLimits.rosterMembersMax else {
+            throw APIError(.unprocessableContent, "group_too_large",
+                           "A group holds at most \(IdentityLimits.rosterMembersMax) people.")
+        }
+        guard let raw = context.parameters.get("group"), let key = raw.removingPercentEncoding else {
+            throw APIError.invalid("invalid_group", "Name the group in the path.")
+        }
+        let group = GroupSpec(key: key, name: body.name ?? String(key.prefix(Limits.nameCharactersMax)))
+        try Validation.group(group)
+        let issuer = try issuer(platform, named: body.issuer)
+        let workspace = try courseWorkspace(platform, context)
+        let users = try body.subjects.map { try user(issuer, subject: $0) }
+        guard case .group(let diff) = try await submit(.putGroupMembers(workspace: workspace, group: group, users: users),
+                                                       actor: actor)
+        else { preconditionFailure("putGroupMembers answers with a group diff") }
+        return GroupResponse(workspaceId: workspace, channelId: diff.channelID, added: diff.added,
+                             removed: diff.removed, skipped: diff.skipped)
     }
 
     // MARK: Service authentication and naming

@@ -34,10 +34,11 @@ extension IntegrationRoutes {
             secret: secret, timestamp: header(request, WebhookSignature.timestampHeader),
             signature: header(request, WebhookSignature.signatureHeader), body: body, now: Date())
         let event = try QuadJSON.decode(OpenEdxEvent.self, from: Data(body))
+        if let cohort = try event.cohortFact() { return try await apply(cohort, event: event, platform: platform) }
         guard let fact = try event.fact() else { return WebhookResponse(eventType: event.eventType, result: "ignored") }
         try Validation.externalID(fact.courseKey)
         let issuer = try webhookIssuer(platform)
-        let actor = Self.serviceActor(key: ServiceKeyID(uncheckedRawValue: "webhook"), name: "Open edX webhook")
+        let actor = Self.webhookActor
         let workspace = WorkspaceID.derived(platform: platform, externalID: fact.courseKey)
         let member = MemberSpec(userID: try user(issuer, subject: fact.username), role: fact.role,
                                 displayName: String((fact.name.flatMap { $0.isEmpty ? nil : $0 } ?? fact.username)
@@ -53,6 +54,25 @@ extension IntegrationRoutes {
                                                       eventTimeMilliseconds: fact.eventTimeMilliseconds)
         guard case .enrollment(let applied) = try await submit(command, actor: actor) else {
             preconditionFailure("enrollment events answer with enrollment")
+        }
+        return WebhookResponse(eventType: event.eventType, result: applied ? "applied" : "stale")
+    }
+
+    static let webhookActor = serviceActor(key: ServiceKeyID(uncheckedRawValue: "webhook"), name: "Open edX webhook")
+
+    /// Moves the learner into the cohort's private channel (and out of their previous cohort's).
+    private func apply(_ fact: OpenEdxEvent.CohortFact, event: OpenEdxEvent, platform: PlatformID)
+        async throws -> WebhookResponse {
+        try Validation.externalID(fact.courseKey)
+        try Validation.group(fact.group)
+        let issuer = try webhookIssuer(platform)
+        let workspace = WorkspaceID.derived(platform: platform, externalID: fact.courseKey)
+        _ = try await ensureCourse(platform, externalID: fact.courseKey, workspace: workspace, name: fact.courseName,
+                                   actor: Self.webhookActor)
+        let command = IdentityCommand.cohortEvent(workspace: workspace, user: try user(issuer, subject: fact.username),
+                                                  group: fact.group, eventTimeMilliseconds: fact.eventTimeMilliseconds)
+        guard case .enrollment(let applied) = try await submit(command, actor: Self.webhookActor) else {
+            preconditionFailure("cohort events answer with enrollment")
         }
         return WebhookResponse(eventType: event.eventType, result: applied ? "applied" : "stale")
     }

@@ -1,46 +1,67 @@
+import Crypto
 import Foundation
 import JWTKit
+import Community
 import QuadCore
 
-/// Login states waiting for their launch: `state` -> nonce and registration, each usable once.
-/// In memory and bounded; a node restart between login and launch makes the learner click again.
-actor LTILaunchStates {
-    struct Pending {
-        var nonce: String
-        var registration: LTIRegistration
-        var expires: ContinuousClock.Instant
+/// An LTI login in flight, carried by the browser as `state`: a token naming the registration
+/// and the login's nonce, signed with a key every node derives from `session.key`. Any node
+/// verifies it; the nonce is spent through the platform's partition at launch, so each login
+/// launches once in the whole cluster, whichever nodes the login and the launch reach.
+struct LTILoginState: JWTPayload {
+    var iss: IssuerClaim
+    var exp: ExpirationClaim
+    var nonce: String
+    var platform: String
+    /// The LMS's issuer and the client ID it gave Quad: which registration the login is for.
+    var lms: String
+    var clientID: String
+
+    static let issuer = "quad-lti-login"
+
+    enum CodingKeys: String, CodingKey {
+        case iss, exp, nonce, platform, lms
+        case clientID = "client_id"
     }
 
-    /// Ten minutes from login to launch: the LMS's auth endpoint answers in seconds.
-    static let lifetime: Duration = .seconds(600)
-    /// Logins in flight at once; more means someone is starting logins to fill memory.
-    static let pendingMax = 10_000
-
-    private var pending: [String: Pending] = [:]
-    private let clock = ContinuousClock()
-
-    /// Remembers a login and returns its state and nonce (both 128 random bits).
-    func begin(_ registration: LTIRegistration) throws -> (state: String, nonce: String) {
-        let now = clock.now
-        if pending.count >= Self.pendingMax { pending = pending.filter { $0.value.expires > now } }
-        guard pending.count < Self.pendingMax else {
-            throw APIError(.serviceUnavailable, "too_many_logins", "Too many LTI logins are in flight; retry shortly.")
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+        guard iss.value == Self.issuer else {
+            throw JWTError.claimVerificationFailure(failedClaim: iss, reason: "not an LTI login state")
         }
-        let state = Self.randomToken()
-        let nonce = Self.randomToken()
-        pending[state] = Pending(nonce: nonce, registration: registration, expires: now + Self.lifetime)
-        return (state, nonce)
+    }
+}
+
+/// Issues and checks LTI login states (HS256).
+struct LTILoginStates: Sendable {
+    let keys: JWTKeyCollection
+    /// Ten minutes from login to launch: the LMS's auth endpoint answers in seconds.
+    static let lifetimeSeconds: TimeInterval = 600
+
+    init(key: SymmetricKey) async {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(key: key), digestAlgorithm: .sha256)
+        self.keys = keys
     }
 
-    /// Takes the login for `state` (so it can never be used again); nil when unknown or expired.
-    func take(_ state: String) -> Pending? {
-        guard let found = pending.removeValue(forKey: state), found.expires > clock.now else { return nil }
-        return found
-    }
-
-    static func randomToken() -> String {
+    /// A new login for `registration`: its state and its nonce (128 random bits).
+    func begin(_ registration: LTIRegistration, now: Date = Date()) async throws -> (state: String, nonce: String) {
         var generator = SystemRandomNumberGenerator()
-        return IdentifierRules.base32(high: generator.next(), low: generator.next())
+        let nonce = IdentifierRules.base32(high: generator.next(), low: generator.next())
+        let claims = LTILoginState(iss: IssuerClaim(value: LTILoginState.issuer),
+                                   exp: ExpirationClaim(value: now.addingTimeInterval(Self.lifetimeSeconds)),
+                                   nonce: nonce, platform: registration.platform.rawValue, lms: registration.issuer,
+                                   clientID: registration.clientID)
+        return (try await keys.sign(claims), nonce)
+    }
+
+    /// The login a launch's `state` names; 401 `lti_state_invalid` when forged or expired.
+    func verify(_ state: String) async throws -> LTILoginState {
+        do {
+            return try await keys.verify(state, as: LTILoginState.self)
+        } catch {
+            throw APIError.unauthenticated(reason: "lti_state_invalid", "The login state is unknown, used or expired.")
+        }
     }
 }
 
@@ -60,6 +81,9 @@ struct LTIClaims: JWTPayload {
     var deploymentID: String?
     var roles: [String]?
     var context: Context?
+    /// The platform's custom parameters for this link; Quad reads `channel`.
+    var custom: [String: String]?
+    var targetLinkURI: String?
 
     struct Context: Codable {
         var id: String
@@ -75,6 +99,8 @@ struct LTIClaims: JWTPayload {
         case deploymentID = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
         case roles = "https://purl.imsglobal.org/spec/lti/claim/roles"
         case context = "https://purl.imsglobal.org/spec/lti/claim/context"
+        case custom = "https://purl.imsglobal.org/spec/lti/claim/custom"
+        case targetLinkURI = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
     }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {}
@@ -86,6 +112,9 @@ struct LTIClaims: JWTPayload {
         var contextID: String
         var contextTitle: String?
         var role: WorkspaceRole
+        /// The channel the link points at: the custom parameter `channel`, else a `channel`
+        /// query item of the target link URI (`https://quad.example.edu/lti/launch?channel=q-a`).
+        var channelSlug: String?
     }
 
     /// Checks everything but the signature (done before) against the registration and the login.
@@ -113,7 +142,15 @@ struct LTIClaims: JWTPayload {
             throw reject("lti_context_missing", "The launch names no course context.")
         }
         return Launch(subject: subject, name: name, contextID: context.id, contextTitle: context.title,
-                      role: Self.role(roles ?? []))
+                      role: Self.role(roles ?? []), channelSlug: channelSlug)
+    }
+
+    /// The deep-linked channel's slug, if the link names a well-formed one.
+    var channelSlug: String? {
+        let fromTarget = targetLinkURI.flatMap { URLComponents(string: $0)?.queryItems }?
+            .first { $0.name == "channel" }?.value
+        guard let slug = custom?["channel"] ?? fromTarget, (try? Validation.slug(slug)) != nil else { return nil }
+        return slug
     }
 
     /// LTI roles to Quad roles, highest wins: Instructor or Administrator -> instructor,

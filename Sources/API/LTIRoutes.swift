@@ -10,13 +10,10 @@ import QuadCore
 struct LTIRoutes: Sendable {
     let node: CommunityNode
     let singleSignOn: SingleSignOn
-    /// Nil only in routers built without sign-in (documentation tests): launches then answer 503.
-    let sessions: SessionTokens?
+    /// Session tokens, login states and the tool key, the same on every node of the cluster.
+    /// Nil only in routers built without sign-in (documentation tests): LTI then answers 503.
+    let sessions: SessionKeys?
     let integrations: IntegrationRoutes
-    let states = LTILaunchStates()
-    /// The tool's own signing key, made when the node starts (Quad signs no LTI messages yet:
-    /// the key set is published so platforms can register it).
-    let toolKey = ES256PrivateKey()
     /// Registrations read per partition when a login names an issuer.
     static let registrationsPerPartitionMax = 1024
 
@@ -41,8 +38,15 @@ struct LTIRoutes: Sendable {
         return FormParameters.parse(String(buffer: body))
     }
 
-    /// Step 1: the LMS sends the browser here; Quad remembers a state and a single-use nonce and
-    /// sends the browser to the LMS's authorization endpoint.
+    private func keys() throws -> SessionKeys {
+        guard let sessions else {
+            throw APIError(.serviceUnavailable, "sessions_unavailable", "This node does not issue sessions.")
+        }
+        return sessions
+    }
+
+    /// Step 1: the LMS sends the browser here; Quad gives it a signed state naming a single-use
+    /// nonce and sends it to the LMS's authorization endpoint.
     func login(_ parameters: [String: String]) async throws -> Response {
         guard let issuer = parameters["iss"], let loginHint = parameters["login_hint"],
               let target = parameters["target_link_uri"] else {
@@ -53,7 +57,7 @@ struct LTIRoutes: Sendable {
         else {
             throw APIError.unauthenticated(reason: "lti_platform_unknown", "No platform registration for this issuer and client.")
         }
-        let (state, nonce) = try await states.begin(registration)
+        let (state, nonce) = try await keys().loginStates.begin(registration)
         var query = [("scope", "openid"), ("response_type", "id_token"), ("response_mode", "form_post"),
                      ("prompt", "none"), ("client_id", registration.clientID), ("redirect_uri", target),
                      ("login_hint", loginHint), ("state", state), ("nonce", nonce)]
@@ -75,27 +79,46 @@ struct LTIRoutes: Sendable {
         guard let token = parameters["id_token"], let state = parameters["state"] else {
             throw APIError.invalid("lti_launch_incomplete", "An LTI launch posts id_token and state.")
         }
-        guard let pending = await states.take(state) else {
-            throw APIError.unauthenticated(reason: "lti_state_invalid", "The login state is unknown, used or expired.")
+        let login = try await keys().loginStates.verify(state)
+        guard let platform = PlatformID(rawValue: login.platform),
+              let registration = try integrations.identity(platform)
+                .ltiRegistration(platform: platform, issuer: login.lms, clientID: login.clientID) else {
+            throw APIError.unauthenticated(reason: "lti_platform_unknown", "The login's platform registration is gone.")
         }
-        let registration = pending.registration
         let launch: LTIClaims.Launch
         do {
             let inspection = try TokenInspection(token: token)
             guard inspection.issuer == registration.issuer else { throw TokenRejection.unknownIssuer }
             let claims = try await singleSignOn.verifiedClaims(token, inspection, registration.issuerConfiguration,
                                                                as: LTIClaims.self)
-            launch = try claims.check(registration, nonce: pending.nonce, now: Date())
+            launch = try claims.check(registration, nonce: login.nonce, now: Date())
         } catch let rejection as TokenRejection {
             throw rejection.apiError
         }
+        try await spend(login, platform: platform)
         return try await signIn(launch, registration: registration)
     }
+
+    /// Spends the login's nonce in the platform's partition: a second launch of the same login,
+    /// on this node or any other, is refused.
+    private func spend(_ login: LTILoginState, platform: PlatformID) async throws {
+        let expires = Int64(login.exp.value.timeIntervalSince1970 * 1000)
+        do {
+            _ = try await integrations.submit(.consumeLTINonce(platform: platform, nonce: login.nonce,
+                                                               expiresAtMilliseconds: expires),
+                                              actor: Self.launchActor)
+        } catch let error as CommunityError where error.code == "lti_nonce_used" || error.code == "lti_nonce_expired" {
+            throw APIError.unauthenticated(reason: "lti_state_invalid", "The login state is unknown, used or expired.")
+        }
+    }
+
+    static let launchActor = IntegrationRoutes.serviceActor(key: ServiceKeyID(uncheckedRawValue: "lti"),
+                                                            name: "LTI launch")
 
     private func signIn(_ launch: LTIClaims.Launch, registration: LTIRegistration) async throws -> LTILaunchResponse {
         let user = UserID.derived(issuer: registration.issuer, subject: launch.subject)
         let name = String((launch.name.flatMap { $0.isEmpty ? nil : $0 } ?? launch.subject).prefix(Limits.nameCharactersMax))
-        let service = IntegrationRoutes.serviceActor(key: ServiceKeyID(uncheckedRawValue: "lti"), name: "LTI launch")
+        let service = Self.launchActor
         let workspace = WorkspaceID.derived(platform: registration.platform, externalID: launch.contextID)
         _ = try await integrations.ensureCourse(registration.platform, externalID: launch.contextID,
                                                 workspace: workspace, name: launch.contextTitle, actor: service)
@@ -104,11 +127,13 @@ struct LTIRoutes: Sendable {
                                               members: [MemberSpec(userID: user, role: launch.role, displayName: name)]),
                                   actor: service, timestampMilliseconds: now).get()
         let actor = Actor(userID: user, displayName: name, isAdmin: false)
-        guard let sessions else {
-            throw APIError(.serviceUnavailable, "sessions_unavailable", "This node does not issue sessions.")
+        var channel: ChannelID?
+        if let slug = launch.channelSlug {
+            try await node.readBarrier(forKey: workspace.rawValue)
+            channel = try node.queries(for: workspace, actor: actor).channel(workspace, slug: slug)?.channel.id
         }
-        return LTILaunchResponse(token: try await sessions.issue(for: actor), userId: user, workspaceId: workspace,
-                                 role: launch.role.name)
+        return LTILaunchResponse(token: try await keys().tokens.issue(for: actor), userId: user,
+                                 workspaceId: workspace, channelId: channel, role: launch.role.name)
     }
 
     /// Registrations whose issuer is `issuer`, from every partition.
@@ -123,7 +148,7 @@ struct LTIRoutes: Sendable {
     }
 
     private func jwks() throws -> Response {
-        guard let parameters = toolKey.parameters else {
+        guard let parameters = try keys().toolKey.parameters else {
             throw APIError(.internalServerError, "tool_key_unavailable", "The tool key has no public parameters.")
         }
         let document = #"{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","use":"sig","kid":"quad-tool","x":"\#(parameters.x)","y":"\#(parameters.y)"}]}"#
@@ -143,9 +168,12 @@ struct LTIRegistrationBody: Codable, Sendable {
 
 /// A signed-in learner after a launch: the session token and where to land.
 struct LTILaunchResponse: Encodable, Sendable {
-    /// Send as `Authorization: Bearer <token>`; valid for eight hours on this node.
+    /// Send as `Authorization: Bearer <token>`; valid for eight hours on every node.
     var token: String
     var userId: UserID
     var workspaceId: WorkspaceID
+    /// The deep-linked channel (the launch's custom `channel` slug), when it exists and the
+    /// person may see it; otherwise the client lands in the workspace.
+    var channelId: ChannelID?
     var role: String
 }

@@ -105,28 +105,3 @@ extension ProviderError {
         APIError(code == .unsupported ? .unprocessableContent : .badGateway, code.rawValue, message)
     }
 }
-
-/// The node's 32-byte key for sealing provider credentials, hex in `provider-credentials.key` in
-/// the data directory (mode 0600), created on first use. Back it up with the data directory.
-public enum ProviderCredentialsKey {
-    public static let fileName = "provider-credentials.key"
-
-    public static func loadOrCreate(dataDirectory: String) throws -> [UInt8] {
-        let path = (dataDirectory as NSString).appendingPathComponent(fileName)
-        if let data = FileManager.default.contents(atPath: path) {
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let bytes = Hex.decode(text), bytes.count == CredentialSealer.keyBytes else {
-                throw APIError(.internalServerError, "bad_key", "\(path) does not hold 64 hex digits.")
-            }
-            return bytes
-        }
-        var generator = SystemRandomNumberGenerator()
-        let key = (0..<CredentialSealer.keyBytes).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let hex = Hex.encode(key)
-        guard FileManager.default.createFile(atPath: path, contents: Data((hex + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw APIError(.internalServerError, "key_write_failed", "Could not write \(path).")
-        }
-        return key
-    }
-}

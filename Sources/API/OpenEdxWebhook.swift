@@ -108,6 +108,35 @@ struct OpenEdxEvent: Decodable {
     static let unenrollmentCompleted = "org.openedx.learning.course.unenrollment.completed.v1"
     static let accessRoleAdded = "org.openedx.learning.user.course_access_role.added.v1"
     static let accessRoleRemoved = "org.openedx.learning.user.course_access_role.removed.v1"
+    static let cohortMembershipChanged = "org.openedx.learning.cohort_membership.changed.v1"
+
+    /// A learner placed in a cohort of a course (Open edX keeps one cohort per learner and course).
+    struct CohortFact: Equatable {
+        var courseKey: String
+        var courseName: String?
+        var username: String
+        var cohortName: String
+        var eventTimeMilliseconds: Int64
+
+        /// The cohort as a group of the course: keyed by its name, which Open edX keeps unique
+        /// per course.
+        var group: GroupSpec {
+            GroupSpec(key: "cohort:" + cohortName, name: String(cohortName.prefix(Limits.nameCharactersMax)))
+        }
+    }
+
+    /// The cohort fact of a `cohort_membership.changed` event, or nil for any other type.
+    func cohortFact() throws -> CohortFact? {
+        guard eventType == Self.cohortMembershipChanged else { return nil }
+        guard let milliseconds = Self.milliseconds(time) else {
+            throw APIError.invalid("invalid_event_time", "The event's time is not ISO 8601.")
+        }
+        guard let cohort = data.cohort, let pii = cohort.user.pii, !cohort.name.isEmpty else {
+            throw APIError.invalid("invalid_event", "A cohort event carries data.cohort.user.pii and data.cohort.name.")
+        }
+        return CohortFact(courseKey: cohort.course.courseKey, courseName: cohort.course.displayName,
+                          username: pii.username, cohortName: cohort.name, eventTimeMilliseconds: milliseconds)
+    }
 
     /// What the event means for a course's membership, or nil when Quad does not act on it.
     struct Fact: Equatable {

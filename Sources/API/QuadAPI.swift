@@ -44,17 +44,19 @@ public enum QuadAPI {
         let singleSignOn = SingleSignOn(node: node, options: configuration.singleSignOn, logger: logger)
         var verifier = TokenVerifier.singleSignOn(singleSignOn)
         if configuration.developmentSignin {
-            let key = try DevelopmentSigninKey.loadOrCreate(dataDirectory: node.configuration.dataDirectory)
+            let key = try NodeKeyFile.developmentSignin.loadOrCreate(dataDirectory: node.configuration.dataDirectory)
             verifier = await TokenVerifier.development(key: key, singleSignOn: singleSignOn)
             logger.warning("development sign-in is ON: tokens from `quadctl dev-token` are accepted")
         }
-        verifier.sessions = await SessionTokens.make()
-        let key = try ProviderCredentialsKey.loadOrCreate(dataDirectory: node.configuration.dataDirectory)
+        let dataDirectory = node.configuration.dataDirectory
+        let sessions = try await SessionKeys.derive(from: try NodeKeyFile.sessions.loadOrCreate(dataDirectory: dataDirectory))
+        verifier.sessions = sessions.tokens
+        let key = try NodeKeyFile.providerCredentials.loadOrCreate(dataDirectory: dataDirectory)
         let provisioning = MeetingProvisioning(sealer: CredentialSealer(key: key), factory: meetingProviders)
 
         return Application(
-            router: makeRouter(node: node, verifier: verifier, clock: clock, provisioning: provisioning,
-                               metrics: configuration.metricsExposition),
+            router: makeRouter(node: node, verifier: verifier, sessions: sessions, clock: clock,
+                               provisioning: provisioning, metrics: configuration.metricsExposition),
             server: .http1WebSocketUpgrade(
                 webSocketRouter: makeWebSocketRouter(node: node, verifier: verifier),
                 configuration: .init(ws: .init(maxFrameSize: webSocketFrameBytesMax))),
@@ -80,7 +82,8 @@ public enum QuadAPI {
     }
 
     /// The plain HTTP routes: REST under `/v1`, `/health` and the OpenAPI document.
-    static func makeRouter(node: CommunityNode, verifier: TokenVerifier?, clock: any WallClock = SystemWallClock(),
+    static func makeRouter(node: CommunityNode, verifier: TokenVerifier?, sessions: SessionKeys? = nil,
+                           clock: any WallClock = SystemWallClock(),
                            provisioning: MeetingProvisioning? = nil,
                            metrics: (@Sendable () -> String)? = nil) -> Router<QuadRequestContext> {
 
@@ -105,7 +108,7 @@ public enum QuadAPI {
         integrations.addAdministrationRoutes(to: v1)
         integrations.addServiceRoutes(to: router)
         let singleSignOn = verifier?.singleSignOn ?? SingleSignOn(node: node, logger: Logger(label: "quad.sso"))
-        LTIRoutes(node: node, singleSignOn: singleSignOn, sessions: verifier?.sessions, integrations: integrations)
+        LTIRoutes(node: node, singleSignOn: singleSignOn, sessions: sessions, integrations: integrations)
             .addRoutes(to: router, administration: v1)
         routes.addLiveSessionRoutes(to: v1)
         routes.addCalendarFeedRoutes(to: v1)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import JWTKit
 import QuadCore
@@ -19,21 +20,18 @@ struct SessionClaims: JWTPayload {
     }
 }
 
-/// Session tokens for people signed in by an LTI launch: HS256 with a key made when the node
-/// starts. They end with the node process (the learner launches again from the LMS), and a
-/// session from one node is not accepted by another; both are fine for launches, which come
-/// from the LMS every time.
+/// Session tokens for people signed in by an LTI launch: HS256 with a key derived from the
+/// cluster's `session.key`, so a session issued by one node is accepted by every node, and
+/// survives restarts until it expires.
 public struct SessionTokens: Sendable {
     let keys: JWTKeyCollection
     /// Eight hours: a working day in the course, well inside the LMS's own session.
     static let lifetimeSeconds: TimeInterval = 8 * 3600
 
-    public static func make() async -> SessionTokens {
-        var generator = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    init(key: SymmetricKey) async {
         let keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        return SessionTokens(keys: keys)
+        await keys.add(hmac: HMACKey(key: key), digestAlgorithm: .sha256)
+        self.keys = keys
     }
 
     func issue(for actor: Actor, now: Date = Date()) async throws -> String {
@@ -53,5 +51,29 @@ public struct SessionTokens: Sendable {
             throw APIError.unauthenticated(reason: "session_invalid", "The session names no valid user.")
         }
         return Actor(userID: user, displayName: claims.name, isAdmin: false)
+    }
+}
+
+/// Everything signed with keys derived from `session.key` (HKDF-SHA256, one label each, so no
+/// token of one kind verifies as another): session tokens, LTI login states and the LTI tool's
+/// ES256 key that platforms register.
+public struct SessionKeys: Sendable {
+    public let tokens: SessionTokens
+    let loginStates: LTILoginStates
+    let toolKey: ES256PrivateKey
+
+    /// Derives every key from the 32 bytes of `session.key`.
+    public static func derive(from secret: [UInt8]) async throws -> SessionKeys {
+        precondition(secret.count == NodeKeyFile.keyBytes, "session keys are derived from 32 bytes")
+        func derived(_ label: String) -> SymmetricKey {
+            HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: secret), info: Array(label.utf8),
+                                   outputByteCount: 32)
+        }
+        let toolBytes = derived("quad lti tool key v1").withUnsafeBytes { Array($0) }
+        // A P-256 scalar from 32 uniform bytes is out of range with probability about 2^-32.
+        let toolKey = try ES256PrivateKey(backing: P256.Signing.PrivateKey(rawRepresentation: toolBytes))
+        return SessionKeys(tokens: await SessionTokens(key: derived("quad session token v1")),
+                           loginStates: await LTILoginStates(key: derived("quad lti login state v1")),
+                           toolKey: toolKey)
     }
 }

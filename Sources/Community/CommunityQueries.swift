@@ -131,6 +131,21 @@ public struct CommunityQueries<Reader: RowReader> {
         }
     }
 
+    /// The channel with `slug`, or nil when there is none the caller may see (a deep link to a
+    /// channel that was renamed or is private lands in the workspace instead).
+    public func channel(_ workspaceID: WorkspaceID, slug: String) throws -> ChannelView? {
+        try run { (transaction) throws(ApplyFailure) -> ChannelView? in
+            let (_, access) = try transaction.access(workspaceID)
+            guard let raw = try transaction.rawValue(RowKey.channelSlug(workspaceID, slug)),
+                  let channelID = ChannelID(rawValue: String(decoding: raw, as: UTF8.self)),
+                  let channel = try transaction.load(Channel.self, RowKey.channel(workspaceID, channelID))
+            else { return nil }
+            let membership = try transaction.channelMember(workspaceID, channelID, actor.userID)
+            guard access.canSee(channel, membership: membership) else { return nil }
+            return try view(channel, membership: membership, transaction: transaction)
+        }
+    }
+
     /// Channel members in user-ID order.
     public func channelMembers(_ workspaceID: WorkspaceID, _ channelID: ChannelID, after cursor: UserID?,
                                limit: Int) throws -> Page<ChannelMember> {

@@ -45,7 +45,43 @@ extension CommunityStateMachine {
             transaction.store(registration, at: RowKey.ltiRegistration(registration.platform, registration.issuer,
                                                                        registration.clientID))
             return .ltiRegistration(registration)
+        case let .putGroupMembers(workspace, group, users):
+            return .group(try putGroupMembers(workspace, group, users, in: &transaction))
+        case let .cohortEvent(workspace, user, group, time):
+            return try cohortEvent(workspace, user, group, at: time, in: &transaction)
+        case let .consumeLTINonce(platform, nonce, expires):
+            return try consumeLTINonce(platform, nonce, expiresAt: expires, in: &transaction)
         }
+    }
+
+    /// Spends a login nonce once, refusing it when spent or expired, and deletes a few nonces
+    /// that expired (they are kept by expiry, so the oldest come first).
+    private func consumeLTINonce<Base>(_ platform: PlatformID, _ nonce: String, expiresAt: Int64,
+                                       in transaction: inout Transaction<Base>) throws(ApplyFailure) -> IdentityOutcome {
+        guard transaction.actor.isAdmin else { throw .refused(.forbidden("Only LTI launches spend nonces.")) }
+        guard try transaction.exists(RowKey.platform(platform)) else { throw .refused(.platformNotFound) }
+        guard !nonce.isEmpty, nonce.utf8.count <= IdentityLimits.ltiNonceBytesMax, !nonce.utf8.contains(0) else {
+            throw .refused(.invalid("invalid_nonce", "An LTI nonce is 1 to \(IdentityLimits.ltiNonceBytesMax) bytes."))
+        }
+        guard expiresAt > transaction.now else {
+            throw .refused(.conflict("lti_nonce_expired", "The LTI login has expired."))
+        }
+        let expired = try transaction.scan(prefix: RowKey(.ltiNonce).adding(platform),
+                                           limit: IdentityLimits.ltiNoncesPrunedPerLaunch)
+        for pair in expired {
+            var reader = BinaryReader(pair.value)
+            guard let expiry = try? reader.readInt64() else { throw .storage(RowReadFailure("corrupt ltiNonce row")) }
+            guard expiry <= transaction.now else { break }
+            transaction.delete(pair.key)
+        }
+        let key = RowKey.ltiNonce(platform, expiresAt: expiresAt, nonce)
+        guard try !transaction.exists(key) else {
+            throw .refused(.conflict("lti_nonce_used", "The LTI login was used already."))
+        }
+        var value = BinaryWriter()
+        value.write(expiresAt)
+        transaction.putRaw(key, value.bytes)
+        return .ltiNonceConsumed
     }
 
     private func requirePlatformAdmin<Base>(_ platform: PlatformID, _ transaction: Transaction<Base>)
@@ -111,6 +147,7 @@ extension CommunityStateMachine {
             var member = member
             if !setsRole, let current = try transaction.member(workspaceID, member.userID) { member.role = current.role }
             _ = try putMembers(workspaceID, [member], in: &transaction)
+            try joinRecordedCohort(workspaceID, member.userID, in: &transaction)
         } else if try transaction.member(workspaceID, member.userID) != nil {
             _ = try removeMember(workspaceID, member.userID, in: &transaction)
         }

@@ -5,7 +5,7 @@ import QuadCore
 extension IdentityOutcome {
     private enum Tag: UInt8 {
         case issuer = 1, issuerRemoved, serviceKey, serviceKeyRevoked, webhookSecretSet, enrollment
-        case membersRemoved, roster, ltiRegistration
+        case membersRemoved, roster, ltiRegistration, group, ltiNonceConsumed
     }
 
     func encode(into writer: inout BinaryWriter) {
@@ -34,6 +34,13 @@ extension IdentityOutcome {
         case .ltiRegistration(let registration):
             writer.write(Tag.ltiRegistration.rawValue)
             writer.writeBytes(registration.encodedRow())
+        case .group(let diff):
+            writer.write(Tag.group.rawValue)
+            writer.write(diff.channelID)
+            writer.write(diff.added)
+            writer.write(diff.removed)
+            writer.write(diff.skipped)
+        case .ltiNonceConsumed: writer.write(Tag.ltiNonceConsumed.rawValue)
         }
     }
 
@@ -54,6 +61,12 @@ extension IdentityOutcome {
                                       roleChanged: try reader.readIdentifiers(maximum: listMax),
                                       unchangedCount: Int(clamping: try reader.readUInt64())))
         case .ltiRegistration: self = .ltiRegistration(try LTIRegistration(row: try reader.readBytes()))
+        case .group:
+            self = .group(GroupDiff(channelID: try reader.readIdentifier(),
+                                    added: try reader.readIdentifiers(maximum: listMax),
+                                    removed: try reader.readIdentifiers(maximum: listMax),
+                                    skipped: try reader.readIdentifiers(maximum: listMax)))
+        case .ltiNonceConsumed: self = .ltiNonceConsumed
         }
     }
 }

@@ -28,6 +28,13 @@ public struct IdentityQueries<Reader: RowReader> {
         try decodeAll(LTIRegistration.self, prefix: RowKey(.ltiRegistration), limit: limit)
     }
 
+    /// The platform's registration of the LMS `issuer` with `clientID`, or nil.
+    public func ltiRegistration(platform: PlatformID, issuer: String, clientID: String) throws -> LTIRegistration? {
+        try unwrap { () throws(ApplyFailure) in
+            try transaction.load(LTIRegistration.self, RowKey.ltiRegistration(platform, issuer, clientID))
+        }
+    }
+
     /// The service keys of `platform`.
     public func serviceKeys(platform: PlatformID) throws -> [ServiceKeyRecord] {
         try decodeAll(ServiceKeyRecord.self, prefix: RowKey(.serviceKey).adding(platform),

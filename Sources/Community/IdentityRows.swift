@@ -23,6 +23,12 @@ struct EnrollmentClock: Equatable {
     var enrolled: Bool
 }
 
+/// The last cohort fact applied for one user in one course: the cohort they are in as of then.
+struct CohortClock: Equatable {
+    var eventTimeMilliseconds: Int64
+    var group: GroupSpec
+}
+
 /// A platform's webhook secret.
 struct WebhookSecretRow: Equatable {
     var secret: [UInt8]
@@ -43,6 +49,22 @@ public struct RosterDiff: Sendable, Equatable, Encodable {
     }
 }
 
+/// What setting a group's members changed, in the group's channel.
+public struct GroupDiff: Sendable, Equatable {
+    public var channelID: ChannelID
+    public var added: [UserID]
+    public var removed: [UserID]
+    /// Users named who are not members of the workspace (enroll them first).
+    public var skipped: [UserID]
+
+    public init(channelID: ChannelID, added: [UserID], removed: [UserID], skipped: [UserID]) {
+        self.channelID = channelID
+        self.added = added
+        self.removed = removed
+        self.skipped = skipped
+    }
+}
+
 /// The result of an identity command.
 public enum IdentityOutcome: Sendable, Equatable {
     case issuer(IssuerConfiguration)
@@ -55,6 +77,9 @@ public enum IdentityOutcome: Sendable, Equatable {
     case membersRemoved(count: Int)
     case roster(RosterDiff)
     case ltiRegistration(LTIRegistration)
+    case group(GroupDiff)
+    /// The LTI login's nonce is spent; no other launch can use it.
+    case ltiNonceConsumed
 }
 
 extension RowKey {
@@ -70,6 +95,12 @@ extension RowKey {
     }
     static func enrollmentClock(_ workspace: WorkspaceID, _ user: UserID) -> [UInt8] {
         RowKey(.enrollmentClock).adding(workspace).adding(user).bytes
+    }
+    static func cohortClock(_ workspace: WorkspaceID, _ user: UserID) -> [UInt8] {
+        RowKey(.cohortClock).adding(workspace).adding(user).bytes
+    }
+    static func ltiNonce(_ platform: PlatformID, expiresAt: Int64, _ nonce: String) -> [UInt8] {
+        RowKey(.ltiNonce).adding(platform).adding(UInt64(clamping: max(expiresAt, 0))).adding(nonce).bytes
     }
 }
 
@@ -109,6 +140,17 @@ extension EnrollmentClock: RowCodable {
     }
     init(fields reader: inout BinaryReader) throws(DecodingError) {
         self.init(eventTimeMilliseconds: try reader.readInt64(), enrolled: try reader.readBool())
+    }
+}
+
+extension CohortClock: RowCodable {
+    static let rowVersion: UInt8 = 1
+    func encodeFields(into writer: inout BinaryWriter) {
+        writer.write(eventTimeMilliseconds)
+        group.encode(into: &writer)
+    }
+    init(fields reader: inout BinaryReader) throws(DecodingError) {
+        self.init(eventTimeMilliseconds: try reader.readInt64(), group: try GroupSpec(from: &reader))
     }
 }
 

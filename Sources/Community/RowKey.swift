@@ -52,6 +52,10 @@ enum Table: UInt8 {
     case calendarFeedToken = 22
     /// platform, provider byte -> sealed credentials (in the platform's partition)
     case meetingProviderCredentials = 23
+    /// workspace, user -> CohortClock: the last LMS cohort fact applied
+    case cohortClock = 24
+    /// platform, expiry (ms, big-endian), nonce -> empty: spent LTI login nonces, oldest first
+    case ltiNonce = 25
 
 }
 
@@ -72,6 +76,13 @@ struct RowKey {
     func adding(_ sequence: ChannelSequence) -> RowKey {
         var copy = self
         copy.writer.write(sequence.rawValue)
+        return copy
+    }
+
+    /// A number in big-endian order, so keys sort by it.
+    func adding(_ number: UInt64) -> RowKey {
+        var copy = self
+        copy.writer.write(number)
         return copy
     }
 

@@ -68,6 +68,15 @@ public enum Validation {
         }
     }
 
+    /// An LMS group: a bounded key without NUL and a channel name.
+    public static func group(_ group: GroupSpec) throws(CommunityError) {
+        guard !group.key.isEmpty, group.key.utf8.count <= IdentityLimits.groupKeyBytesMax,
+              !group.key.utf8.contains(0) else {
+            throw .invalid("invalid_group", "A group key is 1 to \(IdentityLimits.groupKeyBytesMax) bytes.")
+        }
+        try name(group.name)
+    }
+
     public static func channelSpec(_ spec: ChannelSpec) throws(CommunityError) {
         try name(spec.name)
         try slug(spec.slug)

@@ -1,5 +1,5 @@
 import Metrics
-public import QuadCore
+import QuadCore
 
 /// Every metric the node reports (swift-metrics; `quad` exports them in Prometheus text at
 /// `/metrics`). Names and meanings are listed in docs/operations.md.

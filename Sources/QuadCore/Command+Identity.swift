@@ -28,6 +28,17 @@ public enum IdentityCommand: Sendable, Equatable {
     case reconcileRoster(workspace: WorkspaceID, members: [MemberSpec])
     /// Adds or replaces an LTI 1.3 platform registration (an LMS that launches Quad as a tool).
     case putLTIRegistration(LTIRegistration)
+    /// Makes the group's private channel hold exactly `users` (creating the channel on first
+    /// use) and reports the diff; users who are not members of the workspace are skipped.
+    case putGroupMembers(workspace: WorkspaceID, group: GroupSpec, users: [UserID])
+    /// A cohort fact from the LMS as of `eventTimeMilliseconds`: `user` is in this cohort of the
+    /// course and in no other (Open edX puts a learner in one cohort per course). Ordered per
+    /// user and workspace like enrollment facts; a learner not enrolled yet joins the cohort's
+    /// channel when their enrollment arrives.
+    case cohortEvent(workspace: WorkspaceID, user: UserID, group: GroupSpec, eventTimeMilliseconds: Int64)
+    /// Spends the nonce of an LTI login, once in the whole cluster: a second launch with the
+    /// same login is refused whichever node it reaches. Kept until `expiresAtMilliseconds`.
+    case consumeLTINonce(platform: PlatformID, nonce: String, expiresAtMilliseconds: Int64)
 
     /// The key whose partition applies this command: the platform for its settings, the
     /// workspace for membership.
@@ -35,11 +46,13 @@ public enum IdentityCommand: Sendable, Equatable {
         switch self {
         case .putIssuer(let configuration): configuration.platform.rawValue
         case .putLTIRegistration(let registration): registration.platform.rawValue
+        case .consumeLTINonce(let platform, _, _): platform.rawValue
         case .removeIssuer(let platform, _), .putServiceKey(let platform, _, _, _),
              .revokeServiceKey(let platform, _), .putWebhookSecret(let platform, _):
             platform.rawValue
         case .enrollmentEvent(let workspace, _, _, _, _), .removeMembers(let workspace, _),
-             .reconcileRoster(let workspace, _):
+             .reconcileRoster(let workspace, _), .putGroupMembers(let workspace, _, _),
+             .cohortEvent(let workspace, _, _, _):
             workspace.rawValue
         }
     }
@@ -122,6 +135,29 @@ public struct LTIRegistration: Sendable, Equatable {
     }
 }
 
+/// A group of a course's people as the LMS names it (an Open edX cohort, a section, a team):
+/// its members share one private channel in the course's workspace.
+public struct GroupSpec: Sendable, Equatable {
+    /// The LMS's key for the group, unique in the course (`cohort:Section A`, a section ID);
+    /// the channel's ID is derived from it, so every node finds the same channel.
+    public var key: String
+    /// The channel's display name when the group's first members create it.
+    public var name: String
+
+    public init(key: String, name: String) {
+        self.key = key
+        self.name = name
+    }
+}
+
+extension ChannelID {
+    /// The private channel of the LMS group `key` in `workspace`: `ch_g` and a 128-bit stable
+    /// hash of both.
+    public static func derived(workspace: WorkspaceID, groupKey: String) -> ChannelID {
+        ChannelID(uncheckedRawValue: "ch_g" + IdentifierRules.stableDigest(workspace.rawValue, groupKey))
+    }
+}
+
 /// A service credential of one platform (its LMS's server).
 public struct ServiceKeyID: StringIdentifier {
     public let rawValue: String
@@ -160,4 +196,11 @@ public enum IdentityLimits {
     /// Deployment IDs per LTI registration: one per course or site where the tool is installed
     /// at site level is one; a few dozen covers per-course installs of a department.
     public static let ltiDeploymentsMax = 64
+    /// An LMS group's key: the same bound as any external ID.
+    public static let groupKeyBytesMax = Limits.externalIDBytesMax
+    /// An LTI nonce: Quad issues 26 characters; the bound only keeps keys small.
+    public static let ltiNonceBytesMax = 64
+    /// Expired LTI nonces deleted by each launch: more than one, so that the table shrinks
+    /// whenever launches come, and few, so that no launch pays for a backlog.
+    public static let ltiNoncesPrunedPerLaunch = 16
 }

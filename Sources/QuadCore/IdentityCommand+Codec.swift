@@ -4,7 +4,7 @@ extension IdentityCommand {
     enum Tag: UInt8 {
         case putIssuer = 1, removeIssuer = 2, putServiceKey = 3, revokeServiceKey = 4
         case putWebhookSecret = 5, enrollmentEvent = 6, removeMembers = 7, reconcileRoster = 8
-        case putLTIRegistration = 9
+        case putLTIRegistration = 9, putGroupMembers = 10, cohortEvent = 11, consumeLTINonce = 12
     }
 
     func encode(into writer: inout BinaryWriter) {
@@ -50,6 +50,23 @@ extension IdentityCommand {
         case let .putLTIRegistration(registration):
             writer.write(Tag.putLTIRegistration.rawValue)
             registration.encode(into: &writer)
+        case let .putGroupMembers(workspace, group, users):
+            writer.write(Tag.putGroupMembers.rawValue)
+            writer.write(workspace)
+            group.encode(into: &writer)
+            writer.writeCount(users.count)
+            for user in users { writer.write(user) }
+        case let .cohortEvent(workspace, user, group, time):
+            writer.write(Tag.cohortEvent.rawValue)
+            writer.write(workspace)
+            writer.write(user)
+            group.encode(into: &writer)
+            writer.write(time)
+        case let .consumeLTINonce(platform, nonce, expires):
+            writer.write(Tag.consumeLTINonce.rawValue)
+            writer.write(platform)
+            writer.write(nonce)
+            writer.write(expires)
         }
     }
 
@@ -84,6 +101,18 @@ extension IdentityCommand {
             self = .reconcileRoster(workspace: workspace, members: members)
         case .putLTIRegistration:
             self = .putLTIRegistration(try LTIRegistration(from: &reader))
+        case .putGroupMembers:
+            let workspace: WorkspaceID = try reader.readIdentifier()
+            let group = try GroupSpec(from: &reader)
+            var users: [UserID] = []
+            for _ in 0..<(try reader.readElementCount()) { users.append(try reader.readIdentifier()) }
+            self = .putGroupMembers(workspace: workspace, group: group, users: users)
+        case .cohortEvent:
+            self = .cohortEvent(workspace: try reader.readIdentifier(), user: try reader.readIdentifier(),
+                                group: try GroupSpec(from: &reader), eventTimeMilliseconds: try reader.readInt64())
+        case .consumeLTINonce:
+            self = .consumeLTINonce(platform: try reader.readIdentifier(), nonce: try reader.readString(),
+                                    expiresAtMilliseconds: try reader.readInt64())
         }
     }
 }
@@ -142,5 +171,18 @@ extension MemberSpec {
     init(from reader: inout BinaryReader) throws(DecodingError) {
         self.init(userID: try reader.readIdentifier(), role: try reader.readEnum(WorkspaceRole.self),
                   displayName: try reader.readOptionalString())
+    }
+}
+
+extension GroupSpec {
+    /// Encodes the group (also the layout of its fields in stored rows).
+    public func encode(into writer: inout BinaryWriter) {
+        writer.write(key)
+        writer.write(name)
+    }
+
+    /// Decodes what `encode(into:)` wrote.
+    public init(from reader: inout BinaryReader) throws(DecodingError) {
+        self.init(key: try reader.readString(), name: try reader.readString())
     }
 }

@@ -20,8 +20,10 @@ final class IdentityTestServer: Sendable {
     let runner: Task<Void, any Error>
     let developmentKey: [UInt8]
 
-    static func start(options: SingleSignOnOptions = SingleSignOnOptions()) async throws -> IdentityTestServer {
-        let directory = NSTemporaryDirectory() + "quad-identity-\(UUID().uuidString)"
+    /// Starts a node; on `directory` (one a stopped server kept) it is that node restarted.
+    static func start(options: SingleSignOnOptions = SingleSignOnOptions(), directory: String? = nil)
+        async throws -> IdentityTestServer {
+        let directory = directory ?? NSTemporaryDirectory() + "quad-identity-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let logger = Logger(label: "identity-test")
         let node = try CommunityNode.open(NodeConfiguration(dataDirectory: directory, partitionCount: 8), logger: logger)
@@ -34,7 +36,7 @@ final class IdentityTestServer: Sendable {
                                                       logger: logger))
         let runner = Task { try await group.run() }
         let port = try await ports.wait()
-        let key = try #require(try DevelopmentSigninKey.load(dataDirectory: directory))
+        let key = try #require(try NodeKeyFile.developmentSignin.load(dataDirectory: directory))
         return IdentityTestServer(port: port, directory: directory, node: node, group: group, runner: runner,
                                   developmentKey: key)
     }
@@ -49,10 +51,11 @@ final class IdentityTestServer: Sendable {
         self.developmentKey = developmentKey
     }
 
-    func stop() async {
+    /// Stops the node and removes its data, unless `keepingData` (to start it again).
+    func stop(keepingData: Bool = false) async {
         await group.triggerGracefulShutdown()
         _ = try? await runner.value
-        try? FileManager.default.removeItem(atPath: directory)
+        if !keepingData { try? FileManager.default.removeItem(atPath: directory) }
     }
 
     var base: String { "http://127.0.0.1:\(port)" }

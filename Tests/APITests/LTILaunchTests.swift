@@ -20,9 +20,13 @@ struct LTITestClaims: JWTPayload {
     var deploymentID = "deployment-1"
     var roles: [String]
     var context: [String: String] = ["id": "course-v1:Org+LTI101+2026", "title": "LTI 101"]
+    var custom: [String: String]?
+    var targetLinkURI: String?
 
     enum CodingKeys: String, CodingKey {
         case iss, sub, aud, azp, exp, nonce, name
+        case custom = "https://purl.imsglobal.org/spec/lti/claim/custom"
+        case targetLinkURI = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
         case messageType = "https://purl.imsglobal.org/spec/lti/claim/message_type"
         case version = "https://purl.imsglobal.org/spec/lti/claim/version"
         case deploymentID = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
@@ -67,8 +71,104 @@ struct LTITestClaims: JWTPayload {
     }
 
     func launch(_ fixture: SignOnFixture, idToken: String, state: String) async throws -> Answer {
+        try await launch(fixture.server, idToken: idToken, state: state)
+    }
+
+    func launch(_ server: IdentityTestServer, idToken: String, state: String) async throws -> Answer {
         let form = "id_token=\(idToken)&state=\(state)"
-        return try await fixture.server.request(.POST, "/lti/launch", body: Array(form.utf8))
+        return try await server.request(.POST, "/lti/launch", body: Array(form.utf8))
+    }
+
+    /// An id_token the test LMS signs for a login's nonce.
+    func idToken(_ fixture: SignOnFixture, key: TestKey, nonce: String, sub: String = "u42",
+                 change: (inout LTITestClaims) -> Void = { _ in }) async throws -> String {
+        var claims = LTITestClaims(iss: fixture.provider.issuer, sub: sub, aud: ["quad-tool"],
+                                   exp: Int(Date().timeIntervalSince1970) + 300, nonce: nonce, name: "Lee Learner",
+                                   roles: [Self.learnerRole])
+        change(&claims)
+        return try await key.keys.sign(claims, kid: JWKIdentifier(string: key.kid))
+    }
+
+    /// Proves nothing of a login or a session lives in one node's memory: a login begun before
+    /// the node restarts launches after it, exactly once; a session issued before the restart is
+    /// still accepted; and the tool's published key is the same.
+    @Test func loginsAndSessionsOutliveTheNodeThatBeganThem() async throws {
+        let key = try await TestKey.rsa("lms-1")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+        // The node's first life, in a function so that nothing of it is referenced afterwards.
+        func firstLife() async throws -> (session: String, state: String, token: String, toolKeys: String,
+                                          directory: String, provider: TestIdentityProvider) {
+            let fixture = try await SignOnFixture.start()
+            fixture.provider.publish([key])
+            try await register(fixture)
+            let signedIn = try await login(fixture, client: client)
+            let launched = try await launch(fixture, idToken: try await idToken(fixture, key: key, nonce: signedIn.nonce),
+                                            state: signedIn.state)
+            let session = try #require(launched.json["token"] as? String, "\(launched.text)")
+            let pending = try await login(fixture, client: client)
+            let token = try await idToken(fixture, key: key, nonce: pending.nonce, sub: "u43")
+            let toolKeys = try await fixture.server.request(.GET, "/lti/jwks").text
+            await fixture.server.stop(keepingData: true)
+            return (session, pending.state, token, toolKeys, fixture.server.directory, fixture.provider)
+        }
+        let first = try await firstLife()
+
+        // The stopped node's database closes when its last reference goes; until then it is locked.
+        var restarted: IdentityTestServer?
+        for _ in 0..<100 where restarted == nil {
+            restarted = try? await IdentityTestServer.start(directory: first.directory)
+            if restarted == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let server = try #require(restarted)
+        let after = try await launch(server, idToken: first.token, state: first.state)
+        #expect(after.status == 200, "\(after.text)")
+        #expect(try await launch(server, idToken: first.token, state: first.state).errorCode == "lti_state_invalid")
+        #expect(try await server.request(.GET, "/v1/workspaces", token: first.session).status == 200)
+        #expect(try await server.request(.GET, "/lti/jwks").text == first.toolKeys)
+        // A state whose signature does not verify is refused like an unknown one.
+        let forged = first.state.dropLast(4) + "AAAA"
+        #expect(try await launch(server, idToken: first.token, state: String(forged)).errorCode == "lti_state_invalid")
+        try await client.shutdown()
+        first.provider.stop()
+        await server.stop()
+    }
+
+    /// Proves a launch lands in the deep-linked channel named by the link's custom `channel`
+    /// parameter or its target URI, and in the workspace when the link names no visible channel.
+    @Test func aDeepLinkLandsInItsChannel() async throws {
+        let fixture = try await SignOnFixture.start()
+        let key = try await TestKey.es256("lms-2")
+        fixture.provider.publish([key])
+        try await register(fixture)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+        func land(_ change: @escaping (inout LTITestClaims) -> Void) async throws -> Answer {
+            let login = try await login(fixture, client: client)
+            let token = try await idToken(fixture, key: key, nonce: login.nonce, change: change)
+            let answer = try await launch(fixture, idToken: token, state: login.state)
+            #expect(answer.status == 200, "\(answer.text)")
+            return answer
+        }
+        let plain = try await land { _ in }
+        #expect(plain.json["channel_id"] == nil)
+        let session = try #require(plain.json["token"] as? String)
+        let workspace = try #require(plain.json["workspace_id"] as? String)
+        let channels = try await fixture.server.request(.GET, "/v1/workspaces/\(workspace)/channels", token: session)
+        let list = try #require(channels.json["channels"] as? [[String: Any]], "\(channels.text)")
+        func channelID(_ slug: String) -> String? {
+            list.compactMap { $0["channel"] as? [String: Any] ?? $0 }.first { $0["slug"] as? String == slug }?["id"] as? String
+        }
+        let questions = try #require(channelID("q-a"), "\(channels.text)")
+        let chatter = try #require(channelID("chatter"))
+
+        #expect(try await land { $0.custom = ["channel": "q-a"] }.json["channel_id"] as? String == questions)
+        let byTarget = try await land { $0.targetLinkURI = fixture.server.base + "/lti/launch?channel=chatter" }
+        #expect(byTarget.json["channel_id"] as? String == chatter)
+        #expect(try await land { $0.custom = ["channel": "no-such-channel"] }.json["channel_id"] == nil)
+        #expect(try await land { $0.custom = ["channel": "Not A Slug!"] }.json["channel_id"] == nil)
+        try await client.shutdown()
+        await fixture.stop()
     }
 
     /// Proves a launch from first click to a signed-in learner reading the course's channels, with

@@ -45,7 +45,7 @@ struct SessionsAPIServer {
         let node = try CommunityNode.open(NodeConfiguration(dataDirectory: directory, partitionCount: 4), logger: logger)
         let nodeTask = Task { try await node.run() }
         let clock = ManualWallClock(start)
-        let key = try DevelopmentSigninKey.loadOrCreate(dataDirectory: directory)
+        let key = try NodeKeyFile.developmentSignin.loadOrCreate(dataDirectory: directory)
         let app = try await QuadAPI.makeApplication(
             node: node, configuration: APIConfiguration(port: 0, developmentSignin: true), logger: logger, clock: clock,
             meetingProviders: providers)

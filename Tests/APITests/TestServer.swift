@@ -56,7 +56,7 @@ struct TestServer: Sendable {
                                                     metricsExposition: { registry.emitToString() }),
             logger: logger)
         // With sign-in on, the application created the key on start-up, where `quadctl dev-token` finds it.
-        let key = try DevelopmentSigninKey.loadOrCreate(dataDirectory: directory)
+        let key = try NodeKeyFile.developmentSignin.loadOrCreate(dataDirectory: directory)
         try await app.test(.live) { client in
             try await client.awaitConnection()
             let port = try #require(client.port)

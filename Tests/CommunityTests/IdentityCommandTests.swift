@@ -135,6 +135,103 @@ import Testing
     }
 }
 
+@Suite struct GroupCommandTests {
+    static let section = GroupSpec(key: "section-a", name: "Section A")
+
+    func canRead(_ community: TestCommunity, _ person: Actor, _ channel: ChannelID) -> Bool {
+        (try? community.queries(as: person).channel(Course.workspace, channel)) != nil
+    }
+
+    /// Proves a group's channel is created once, private, and holds exactly the listed members.
+    @Test func groupMembersAreReconciled() throws {
+        var community = try Course.world()
+        let channel = ChannelID.derived(workspace: Course.workspace, groupKey: Self.section.key)
+        let first = try community.succeed(.identity(.putGroupMembers(
+            workspace: Course.workspace, group: Self.section,
+            users: [Course.lea.userID, Course.leo.userID, Course.nina.userID])), as: Course.admin)
+        #expect(first == .identity(.group(GroupDiff(channelID: channel,
+                                                    added: [Course.lea.userID, Course.leo.userID].sorted(),
+                                                    removed: [], skipped: [Course.nina.userID]))))
+        #expect(canRead(community, Course.lea, channel))
+        #expect(!canRead(community, Course.lia, channel))
+        let view = try community.queries(as: Course.lea).channel(Course.workspace, channel)
+        #expect(view.channel.visibility == .private)
+        #expect(view.channel.slug == "section-a")
+        let second = try community.succeed(.identity(.putGroupMembers(
+            workspace: Course.workspace, group: Self.section, users: [Course.lia.userID, Course.leo.userID])),
+            as: Course.admin)
+        #expect(second == .identity(.group(GroupDiff(channelID: channel, added: [Course.lia.userID],
+                                                     removed: [Course.lea.userID], skipped: []))))
+        #expect(!canRead(community, Course.lea, channel))
+        #expect(try community.refusal(.identity(.putGroupMembers(workspace: Course.workspace, group: Self.section,
+                                                                 users: [])), as: Course.lea)?.kind == .forbidden)
+        // A group whose name makes a taken slug gets the slug and a digest.
+        let clash = GroupSpec(key: "other", name: "Section A")
+        try community.succeed(.identity(.putGroupMembers(workspace: Course.workspace, group: clash,
+                                                         users: [Course.lea.userID])), as: Course.admin)
+        let other = ChannelID.derived(workspace: Course.workspace, groupKey: "other")
+        #expect(try community.queries(as: Course.lea).channel(Course.workspace, other).channel.slug
+            == "section-a-" + other.rawValue.suffix(8))
+    }
+
+    /// Proves cohort facts keep a learner in one cohort channel, order-independently, and that a
+    /// cohort fact for someone not yet enrolled takes effect when they enroll.
+    @Test func cohortFactsMoveLearnersAndWaitForEnrollment() throws {
+        var community = try Course.world()
+        func cohort(_ name: String, _ person: Actor, at time: Int64) -> CommandBody {
+            .identity(.cohortEvent(workspace: Course.workspace, user: person.userID,
+                                   group: GroupSpec(key: "cohort:" + name, name: name), eventTimeMilliseconds: time))
+        }
+        let groupA = ChannelID.derived(workspace: Course.workspace, groupKey: "cohort:A")
+        let groupB = ChannelID.derived(workspace: Course.workspace, groupKey: "cohort:B")
+        #expect(try community.succeed(cohort("A", Course.lea, at: 10), as: Course.admin)
+            == .identity(.enrollment(applied: true)))
+        #expect(canRead(community, Course.lea, groupA))
+        try community.succeed(cohort("B", Course.lea, at: 30), as: Course.admin)
+        #expect(try community.succeed(cohort("A", Course.lea, at: 20), as: Course.admin)
+            == .identity(.enrollment(applied: false)))
+        #expect(canRead(community, Course.lea, groupB))
+        #expect(!canRead(community, Course.lea, groupA))
+        #expect(try community.refusal(cohort("A", Course.lea, at: 40), as: Course.ines)?.kind == .forbidden)
+
+        try community.succeed(cohort("A", Course.nina, at: 50), as: Course.admin)
+        #expect(!canRead(community, Course.nina, groupA))
+        try community.succeed(.identity(.enrollmentEvent(
+            workspace: Course.workspace, member: MemberSpec(userID: Course.nina.userID, role: .learner),
+            enrolled: true, setsRole: false, eventTimeMilliseconds: 5)), as: Course.admin)
+        #expect(canRead(community, Course.nina, groupA))
+    }
+
+    /// Proves an LTI nonce is spent once, an expired one is refused, and spent nonces that expired
+    /// are deleted as later launches come.
+    @Test func ltiNoncesAreSpentOnceAndForgotten() throws {
+        var community = try Course.bare()
+        func spend(_ nonce: String, expiresIn seconds: Int64) -> CommandBody {
+            .identity(.consumeLTINonce(platform: Course.platform, nonce: nonce,
+                                       expiresAtMilliseconds: community.nowMilliseconds + seconds * 1000))
+        }
+        #expect(try community.succeed(spend("n1", expiresIn: 600), as: Course.admin) == .identity(.ltiNonceConsumed))
+        #expect(RowKeyProbe.nonceCount(community) == 1)
+        #expect(try community.refusal(.identity(.consumeLTINonce(
+            platform: Course.platform, nonce: "n1", expiresAtMilliseconds: community.nowMilliseconds + 600_000 - 1000)),
+            as: Course.admin)?.code == "lti_nonce_used")
+        #expect(try community.refusal(spend("n2", expiresIn: -1), as: Course.admin)?.code == "lti_nonce_expired")
+        #expect(try community.refusal(spend("n3", expiresIn: 600), as: Course.lea)?.kind == .forbidden)
+        // Ten minutes later n1 has expired: the next launch deletes it.
+        community.nowMilliseconds += 700_000
+        try community.succeed(spend("n4", expiresIn: 600), as: Course.admin)
+        #expect(RowKeyProbe.nonceCount(community) == 1)
+    }
+}
+
+/// Counts rows by table in a test community.
+enum RowKeyProbe {
+    /// Spent LTI nonces stored (table 25).
+    static func nonceCount(_ community: TestCommunity) -> Int {
+        community.rows.keys(withPrefix: [25]).count
+    }
+}
+
 @Suite struct IdentityOutcomeCodecTests {
     /// Proves every identity outcome survives the forwarded-outcome encoding unchanged.
     @Test func identityOutcomesRoundTrip() throws {
@@ -149,6 +246,9 @@ import Testing
             .roster(RosterDiff(added: [Course.lea.userID], removed: [Course.leo.userID, Course.lia.userID],
                                roleChanged: [], unchangedCount: 3)),
             .ltiRegistration(registration),
+            .group(GroupDiff(channelID: Course.secret, added: [Course.lea.userID], removed: [],
+                             skipped: [Course.nina.userID])),
+            .ltiNonceConsumed,
         ]
         for outcome in outcomes {
             let result = Result<Outcome, CommunityError>.success(.identity(outcome))

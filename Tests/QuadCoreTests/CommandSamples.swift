@@ -91,7 +91,11 @@ enum CommandSamples {
         .putLTIRegistration(LTIRegistration(platform: platform, issuer: "https://lms.example.edu", clientID: "quad-tool",
                                             deploymentIDs: ["1", "dep-2"], authLoginURL: "https://lms.example.edu/auth",
                                             jwksURL: "https://lms.example.edu/jwks")),
-
+        .putGroupMembers(workspace: workspace, group: GroupSpec(key: "section-a", name: "Section A"), users: [ana, bo]),
+        .putGroupMembers(workspace: workspace, group: GroupSpec(key: "cohort:Ä", name: "Ä"), users: []),
+        .cohortEvent(workspace: workspace, user: bo, group: GroupSpec(key: "cohort:Group B", name: "Group B"),
+                     eventTimeMilliseconds: 1_764_480_000_999),
+        .consumeLTINonce(platform: platform, nonce: "0123456789abcdefghjkmnpqrs", expiresAtMilliseconds: 1_764_480_600_000),
     ]
 
     static let commands: [Command] = bodies.enumerated().map { index, body in
