@@ -7,7 +7,10 @@ public import Storage
 ///
 /// Owned by the one loop that drives the group (not `Sendable`): the loop calls
 /// `persist(_:into:)`, writes the batch (synced when `Ready.mustSync`), then `didPersist(_:)`.
-/// First and last index are cached because the core asks for them on every step.
+/// First and last index are cached because the core asks for them on every step, and so is
+/// the newest stretch of the log: nearly every read the core makes (entries to send to
+/// followers, committed entries to apply, the term of the entry before an append) is of
+/// entries persisted moments ago, which memory answers without a RocksDB read and decode.
 public final class DurableRaftStorage: RaftStorage {
     public let group: PartitionID
     let store: RaftLogStore
@@ -15,6 +18,14 @@ public final class DurableRaftStorage: RaftStorage {
     private var membership: ConfigurationState
     private var compaction: CompactionMark?
     private var last: LogIndex
+    /// The newest persisted entries, contiguous and ending at `last` (or empty).
+    private var tail: [Entry] = []
+    private var tailPayloadBytes = 0
+
+    /// Entries kept in memory per group: a few seconds of writes at full load.
+    static let tailEntriesMax = 4096
+    /// Payload bytes kept in memory per group.
+    static let tailBytesMax = 8 << 20
 
     /// Opens `group`'s stored state. A group never written starts empty with `bootstrap`
     /// as its members (the caller persists it with `bootstrap(_:into:)`).
@@ -52,6 +63,7 @@ public final class DurableRaftStorage: RaftStorage {
         guard upperBound <= last.next else {
             throw RaftError(code: .unavailable, message: "\(group) has entries up to \(last), asked \(upperBound)")
         }
+        if let cached = cachedEntries(from: lowerBound, upTo: upperBound, bytesMax: bytesMax) { return cached }
         let stored: [StoredEntry]
         do {
             stored = try store.entries(group: group, from: lowerBound, to: upperBound, maxBytes: bytesMax)
@@ -71,6 +83,7 @@ public final class DurableRaftStorage: RaftStorage {
         if index == snapshotIndex { return compaction?.term ?? .zero }
         guard index > snapshotIndex else { throw RaftError(code: .compacted, message: "\(group) compacted past \(index)") }
         guard index <= last else { throw RaftError(code: .unavailable, message: "\(group) has no entry \(index)") }
+        if let first = tail.first?.index, index >= first { return tail[Int(index.rawValue - first.rawValue)].term }
         do {
             guard let term = try store.term(at: index, group: group) else {
                 throw RaftError(code: .unavailable, message: "\(group) has no entry \(index)")
@@ -116,10 +129,59 @@ public final class DurableRaftStorage: RaftStorage {
         }
     }
 
-    /// Updates the cached positions after the batch holding `ready` was written.
+    /// Updates the cached positions and entries after the batch holding `ready` was written.
     public func didPersist(_ ready: Ready) {
-        if let lastEntry = ready.entries.last { last = lastEntry.index }
+        if let lastEntry = ready.entries.last {
+            remember(ready.entries)
+            last = lastEntry.index
+        }
         if let state = ready.hardState { hardState = state }
+    }
+
+    /// Adds persisted entries to the tail, first dropping any cached suffix they replace, then
+    /// trims the oldest beyond the bounds (in chunks, so trimming costs O(1) per entry).
+    private func remember(_ entries: [Entry]) {
+        guard let first = entries.first else { return }
+        if let tailFirst = tail.first?.index {
+            if first.index <= tailFirst || first.index > last.next {
+                tail.removeAll(keepingCapacity: true)
+                tailPayloadBytes = 0
+            } else if first.index <= last {
+                let keep = Int(first.index.rawValue - tailFirst.rawValue)
+                for entry in tail[keep...] { tailPayloadBytes -= entry.payload.count }
+                tail.removeSubrange(keep...)
+            }
+        }
+        tail.append(contentsOf: entries)
+        for entry in entries { tailPayloadBytes += entry.payload.count }
+        if tail.count > 2 * Self.tailEntriesMax || tailPayloadBytes > Self.tailBytesMax {
+            var drop = max(0, tail.count - Self.tailEntriesMax)
+            var bytes = tailPayloadBytes
+            for entry in tail[..<drop] { bytes -= entry.payload.count }
+            while drop < tail.count - 1, bytes > Self.tailBytesMax / 2 {
+                bytes -= tail[drop].payload.count
+                drop += 1
+            }
+            tail.removeFirst(drop)
+            tailPayloadBytes = bytes
+        }
+    }
+
+    /// `[lowerBound, upperBound)` from the tail when it holds all of it, bounded exactly like a
+    /// stored read: at least one entry, then while the stored sizes fit `bytesMax`.
+    private func cachedEntries(from lowerBound: LogIndex, upTo upperBound: LogIndex, bytesMax: Int) -> [Entry]? {
+        guard let first = tail.first?.index, lowerBound >= first else { return nil }
+        let start = Int(lowerBound.rawValue - first.rawValue)
+        let end = Int(upperBound.rawValue - first.rawValue)
+        var bytes = 0
+        var stop = start
+        while stop < end {
+            bytes += RaftLogStore.storedEntryBytes(payloadBytes: tail[stop].payload.count)
+            if stop > start && bytes > bytesMax { break }
+            stop += 1
+            if bytes >= bytesMax { break }
+        }
+        return Array(tail[start..<stop])
     }
 
     /// Records a configuration the group applied, so a restart knows its members.

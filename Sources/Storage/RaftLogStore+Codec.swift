@@ -2,6 +2,12 @@ import QuadCore
 
 // Value bodies inside `SealedValue` framing. All integers big-endian.
 extension RaftLogStore {
+    /// The stored size of an entry with `payloadBytes` of payload: what `entries(...maxBytes:)`
+    /// counts against its bound, so a cache of the log can bound its reads identically.
+    public static func storedEntryBytes(payloadBytes: Int) -> Int {
+        SealedValue.overheadBytes + 9 + payloadBytes
+    }
+
     /// Entry body: term u64, kind u8, payload.
     static func encodeEntry(_ entry: StoredEntry, key: [UInt8]) -> [UInt8] {
         var body: [UInt8] = []
