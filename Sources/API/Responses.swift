@@ -45,21 +45,29 @@ struct AddedResponse: Encodable {
     var added: Int
 }
 
-struct MessageResponse: Encodable {
+struct MessageResponse: Encodable, SnakeCaseKeyed {
     var message: Message
     /// True when a retry with the same client_msg_id returned the original message.
     var duplicate: Bool?
 }
 
-struct MessagesResponse: Encodable {
+struct MessagesResponse: Encodable, SnakeCaseKeyed {
     var messages: [Message]
     var nextCursor: String?
+
+    enum CodingKeys: String, CodingKey {
+        case messages, nextCursor = "next_cursor"
+    }
 }
 
-struct ThreadResponse: Encodable {
+struct ThreadResponse: Encodable, SnakeCaseKeyed {
     var root: Message
     var replies: [Message]
     var nextCursor: String?
+
+    enum CodingKeys: String, CodingKey {
+        case root, replies, nextCursor = "next_cursor"
+    }
 }
 
 struct ReadStateResponse: Encodable {

@@ -86,11 +86,14 @@ public struct Message: Sendable, Equatable, Encodable {
     public var clientMessageID: String?
     public var mentions: [UserID]
 
-    /// JSON names (snake_cased by the API's encoder): `client_msg_id`, as requests spell it.
+    /// JSON names, spelled out in snake_case (`client_msg_id`, as requests spell it) so that
+    /// history pages, the hottest answers, need no key conversion when encoded.
     enum CodingKeys: String, CodingKey {
-        case channelID, sequence, authorID, authorName, text, createdAt, editedAt, deleted, deletedBy
-        case threadRoot, replyCount, lastReplyAt, reactions, pinned, mentions
-        case clientMessageID = "clientMsgId"
+        case channelID = "channel_id", sequence, authorID = "author_id", authorName = "author_name", text
+        case createdAt = "created_at", editedAt = "edited_at", deleted, deletedBy = "deleted_by"
+        case threadRoot = "thread_root", replyCount = "reply_count", lastReplyAt = "last_reply_at"
+        case reactions, pinned, mentions
+        case clientMessageID = "client_msg_id"
     }
 }
 
