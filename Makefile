@@ -8,7 +8,7 @@ PORT      ?= 8080
 SEEDS     ?= 300
 LONG_SEEDS ?= 5000
 
-.PHONY: deps pydeps build run test test-long sim bench clean
+.PHONY: deps pydeps build run test test-long sim bench bench-check bench-thresholds bench-compare clean
 
 deps:
 	@scripts/install-deps.sh
@@ -55,9 +55,34 @@ sim: deps
 	$(SWIFT) build -c release --product quad-raft-sim
 	$$($(SWIFT) build -c release --show-bin-path)/quad-raft-sim --seeds $(SEEDS)
 
-## Micro benchmarks (a separate package, so `make test` never builds them).
+## Micro benchmarks (a separate package, so `make test` never builds them): Raft steps and
+## commits, command codec, state-machine apply, log appends with and without fsync, history reads.
 bench: deps
-	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --skip-target quad-bench
+
+## Fails when a micro benchmark allocates more than Benchmarks/Thresholds allows (allocation
+## counts only: times on a shared machine are not a pass/fail signal). Exit 4 from the tool
+## means better than the thresholds: record them with `make bench-thresholds`.
+bench-check: deps
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark thresholds check --skip-target quad-bench --path $(CURDIR)/Benchmarks/Thresholds \
+		|| { status=$$?; [ $$status -eq 4 ] && echo "bench-check: better than the thresholds" || exit $$status; }
+
+## Records the current allocation counts as the thresholds (review the diff before committing).
+bench-thresholds: deps
+	cd Benchmarks && $(SWIFT) package --disable-sandbox --allow-writing-to-package-directory \
+		benchmark thresholds update --skip-target quad-bench --path $(CURDIR)/Benchmarks/Thresholds
+	python3 scripts/keep-allocation-thresholds.py Benchmarks/Thresholds
+
+## The load tool against a local 3-node Quad cluster and a 3-member etcd (Debian's etcd-server),
+## alternating rounds; ends with `quad/etcd post throughput ratio: X.XX`.
+DURATION ?= 20
+CLIENTS  ?= 16
+bench-compare: deps
+	@scripts/install-deps.sh etcd-server
+	cd Benchmarks && $(SWIFT) build -c release --product quad && $(SWIFT) build -c release --product quadctl \
+		&& $(SWIFT) build -c release --product quad-bench
+	Benchmarks/.build/release/quad-bench --compare-etcd --workloads post,read --duration $(DURATION) \
+		--clients $(CLIENTS)
 
 clean:
 	rm -rf .build

@@ -1,0 +1,161 @@
+import Benchmark
+import Community
+import Foundation
+import Node
+import QuadCore
+import Storage
+
+/// Micro benchmarks of one post's path below the network: its command's encoding, the state
+/// machine applying it over RocksDB rows, the log append with and without fsync, and a history
+/// page read over a channel of 10,000 messages. Allocation counts are checked against
+/// `Thresholds/` by `make bench-check`; times are for reading, not for checking.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        scalingFactor: .one,
+        maxDuration: .seconds(3),
+        maxIterations: 100_000,
+        // Allocations are counts, so a regression is any rise beyond a couple per iteration.
+        thresholds: [.mallocCountTotal: .init(relative: [.p90: 5.0], absolute: [.p90: 2])]
+    )
+
+    // Close the database before the process exits (RocksDB's threads must not race exit) and
+    // remove its directory.
+    Benchmark.teardown = { Fixture.release() }
+
+    let post = Fixture.postCommand(sequence: 1)
+    let encoded = post.encoded()
+
+    Benchmark("Command encode (post, 256 B)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(post.encoded()) }
+    }
+
+    Benchmark("Command decode (post, 256 B)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try Command(decoding: encoded)) }
+    }
+
+    Benchmark("State machine apply (post over RocksDB rows)") { benchmark in
+        let fixture = try Fixture.shared()
+        let machine = CommunityStateMachine()
+        let reader = PartitionRowReader(database: fixture.database, partition: Fixture.partition)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(try machine.apply(post, over: reader)) }
+    }
+
+    Benchmark("History page read (50 newest of 10,000)") { benchmark in
+        let fixture = try Fixture.shared()
+        let queries = CommunityQueries(reader: PartitionRowReader(database: fixture.database,
+                                                                  partition: Fixture.partition),
+                                       actor: Fixture.author)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try queries.history(Fixture.workspace, Fixture.channel, .before(nil), limit: 50))
+        }
+    }
+
+    for (name, sync, batch) in [("Log append, no sync (1 entry)", false, 1), ("Log append, fsync (1 entry)", true, 1),
+                                ("Log append, fsync (64 entries)", true, 64)] {
+        Benchmark(name, configuration: .init(maxDuration: .seconds(3), maxIterations: sync ? 2_000 : 100_000)) {
+            benchmark in
+            let fixture = try Fixture.shared()
+            let log = RaftLogStore(database: fixture.database)
+            let payload = encoded
+            var index = fixture.nextLogIndex(reserving: benchmark.scaledIterations.count * batch)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                let writes = fixture.database.makeWriteBatch()
+                let entries = (0..<batch).map { offset in
+                    StoredEntry(index: LogIndex(index + UInt64(offset)), term: Term(1), payload: payload)
+                }
+                log.appendEntries(entries, group: Fixture.logPartition, into: writes)
+                try fixture.database.write(writes, sync: sync)
+                index += UInt64(batch)
+            }
+        }
+    }
+}
+
+/// One RocksDB database in a temporary directory with a course, its chatter channel and 10,000
+/// messages, made once per benchmark process and removed by the teardown hook.
+final class Fixture: @unchecked Sendable {
+    static let partition = PartitionID(0)
+    /// Log appends go to another group, so they never touch the rows read above.
+    static let logPartition = PartitionID(1)
+    static let platform = PlatformID(rawValue: "pl-bench")!
+    static let workspace = WorkspaceID(rawValue: "ws-bench")!
+    static let channel = ChannelID(rawValue: "ch-chatter")!
+    static let author = Actor(userID: UserID(rawValue: "author")!, displayName: "Author", isAdmin: true)
+    static let messages = 10_000
+    static let text = String(repeating: "m", count: 256)
+
+    let directory: String
+    let database: Database
+    private let lock = NSLock()
+    private var logIndex: UInt64 = 1
+
+    private nonisolated(unsafe) static var instance: Fixture?
+    private static let instanceLock = NSLock()
+
+    static func shared() throws -> Fixture {
+        try instanceLock.withLock {
+            if let instance { return instance }
+            let made = try Fixture()
+            instance = made
+            return made
+        }
+    }
+
+    /// Drops the shared fixture (closing its database) and removes its directory.
+    static func release() {
+        let directory = instanceLock.withLock {
+            let directory = instance?.directory
+            instance = nil
+            return directory
+        }
+        if let directory { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    static func postCommand(sequence: Int) -> Command {
+        Command(actor: author, timestampMilliseconds: 1_764_480_000_000 + Int64(sequence),
+                body: .postMessage(workspace: workspace, channel: channel, text: text, threadRoot: nil,
+                                   clientMessageID: "bench-\(sequence)"))
+    }
+
+    private init() throws {
+        directory = NSTemporaryDirectory() + "quad-microbench-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        database = try Database(path: directory)
+        let setup: [CommandBody] = [
+            .createPlatform(platform: Self.platform, name: "Bench"),
+            .createWorkspace(workspace: Self.workspace, platform: Self.platform, kind: .course, name: "Bench",
+                             externalID: "bench", templates: [.chatter], templateChannelIDs: [Self.channel]),
+            .putMembers(workspace: Self.workspace,
+                        members: [MemberSpec(userID: Self.author.userID, role: .instructor, displayName: "Author")]),
+            .joinChannel(workspace: Self.workspace, channel: Self.channel),
+        ]
+        for body in setup { try apply(Command(actor: Self.author, timestampMilliseconds: 1_764_480_000_000, body: body)) }
+        for sequence in 0..<Self.messages { try apply(Self.postCommand(sequence: sequence)) }
+    }
+
+    /// Applies a command as a node does and writes its rows (unsynced, like the node's row writes).
+    private func apply(_ command: Command) throws {
+        let reader = PartitionRowReader(database: database, partition: Self.partition)
+        let applied = try CommunityStateMachine().apply(command, over: reader)
+        if case .failure(let error) = applied.result { throw error }
+        let batch = database.makeWriteBatch()
+        for (key, value) in applied.changes.writes {
+            let stored = PartitionRowReader.storedKey(Self.partition, key)
+            if let value { batch.put(.data, stored, value) } else { batch.delete(.data, stored) }
+        }
+        try database.write(batch, sync: false)
+    }
+
+    /// The first of `count` fresh log indexes.
+    func nextLogIndex(reserving count: Int) -> UInt64 {
+        lock.withLock {
+            let first = logIndex
+            logIndex += UInt64(count)
+            return first
+        }
+    }
+}
