@@ -12,10 +12,10 @@ struct QuadBench: AsyncParsableCommand {
         abstract: "Measure Quad's replicated posts and history reads, side by side with etcd.")
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case post, read, mixed
+        case post, read, mixed, fanout
     }
 
-    @Option(help: "Workloads, comma-separated: post, read, mixed (90% reads).")
+    @Option(help: "Workloads, comma-separated: post, read, mixed (90% reads), fanout (delivery to --subscribers WebSocket subscribers).")
     var workloads = "post"
     @Flag(help: "Also start a 3-member etcd and measure its put of the same payload, alternating rounds.")
     var compareEtcd = false
@@ -23,8 +23,8 @@ struct QuadBench: AsyncParsableCommand {
     var duration = 10
     @Option(help: "Rounds per workload: the systems alternate this many times.")
     var rounds = 2
-    @Option(help: "Concurrent closed-loop clients (spread over the three nodes).")
-    var clients = 16
+    @Option(help: "Concurrent closed-loop clients (spread over the three nodes); a comma-separated list runs the workloads once per count, a scaling curve (e.g. 1,10,100,1000).")
+    var clients = "16"
     @Option(help: "Message payload in bytes.")
     var payload = 256
     @Option(help: "Workspaces (each with one channel) the posts spread over.")
@@ -35,6 +35,10 @@ struct QuadBench: AsyncParsableCommand {
     var quadBin: String?
     @Option(help: "The etcd executable.")
     var etcd = "/usr/bin/etcd"
+    @Option(help: "WebSocket subscribers of one workspace for the fanout workload (spread over the nodes).")
+    var subscribers = 1000
+    @Option(help: "Posts per second into that workspace during the fanout workload.")
+    var fanoutRate = 10
     @Flag(help: "Send every Quad request to its partition's leader (no forwarding between nodes): shows what forwarding costs.")
     var viaLeader = false
     @Flag(help: "Print the results as JSON instead of a table.")
@@ -43,9 +47,13 @@ struct QuadBench: AsyncParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard duration >= 1, rounds >= 1, clients >= 1, clients <= 4096, payload >= 1, payload <= 65_536,
-              workspaces >= 1, workspaces <= 1024 else {
-            throw ValidationError("duration, rounds, clients (1-4096), payload (1-65536) and workspaces (1-1024) must be positive")
+        guard let counts = clientCounts, !counts.isEmpty, counts.allSatisfy({ (1...4096).contains($0) }) else {
+            throw ValidationError("clients: one or more counts from 1 to 4096, comma-separated")
+        }
+        guard duration >= 1, rounds >= 1, payload >= 1, payload <= 65_536,
+              workspaces >= 1, workspaces <= 1024, subscribers >= 1, subscribers <= 20_000,
+              fanoutRate >= 1, fanoutRate <= 10_000 else {
+            throw ValidationError("duration, rounds, payload (1-65536), workspaces (1-1024), subscribers (1-20000) and fanout-rate (1-10000) must be positive")
         }
         _ = try parsedWorkloads()
         if compareEtcd && !FileManager.default.isExecutableFile(atPath: etcd) {
@@ -53,10 +61,15 @@ struct QuadBench: AsyncParsableCommand {
         }
     }
 
+    var clientCounts: [Int]? {
+        let counts = clients.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return counts.contains(nil) ? nil : counts.compactMap { $0 }
+    }
+
     func parsedWorkloads() throws -> [Workload] {
         try workloads.split(separator: ",").map { name in
             guard let workload = Workload(rawValue: String(name)) else {
-                throw ValidationError("unknown workload '\(name)'; use post, read or mixed")
+                throw ValidationError("unknown workload '\(name)'; use post, read, mixed or fanout")
             }
             return workload
         }
@@ -70,7 +83,7 @@ struct QuadBench: AsyncParsableCommand {
         let root = NSTemporaryDirectory() + "quad-bench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60),
-                                                           concurrentHTTP1ConnectionsPerHostSoftLimit: clients)
+                                                           concurrentHTTP1ConnectionsPerHostSoftLimit: clientCounts?.max() ?? 16)
         pool.retryConnectionEstablishment = true
         let client = HTTPClient(eventLoopGroupProvider: .singleton,
                                 configuration: HTTPClient.Configuration(connectionPool: pool))
@@ -86,7 +99,13 @@ struct QuadBench: AsyncParsableCommand {
                 progress("starting a 3-member etcd cluster")
                 try await etcdCluster.start(executable: etcd, root: root)
             }
-            let results = try await measure(quad: quad, etcd: compareEtcd ? etcdCluster : nil)
+            var results: [Report.Row] = []
+            let counts = clientCounts ?? [16]
+            for count in counts {
+                var rows = try await measure(quad: quad, etcd: compareEtcd ? etcdCluster : nil, clients: count)
+                if counts.count > 1 { for index in rows.indices { rows[index].workload += " c=\(count)" } }
+                results += rows
+            }
             print(json ? try Report.json(results, settings: settings) : Report.table(results, settings: settings))
             if let ratio = Report.postRatio(results) {
                 print(String(format: "quad/etcd post throughput ratio: %.2f", ratio))
@@ -106,17 +125,22 @@ struct QuadBench: AsyncParsableCommand {
     var settings: [String: String] {
         ["clients": "\(clients)", "payload_bytes": "\(payload)", "workspaces": "\(workspaces)",
          "partitions": "\(partitions)", "seconds_per_system": "\(duration)", "rounds": "\(rounds)",
-         "cores": "\(ProcessInfo.processInfo.activeProcessorCount)", "via_leader": "\(viaLeader)"]
+         "cores": "\(ProcessInfo.processInfo.activeProcessorCount)", "via_leader": "\(viaLeader)",
+         "subscribers": "\(subscribers)", "fanout_rate": "\(fanoutRate)"]
     }
 
     /// Every workload, each in `rounds` alternating turns of quad then etcd.
-    func measure(quad: QuadCluster, etcd: EtcdCluster?) async throws -> [Report.Row] {
+    func measure(quad: QuadCluster, etcd: EtcdCluster?, clients: Int) async throws -> [Report.Row] {
         let turn = Duration.milliseconds(duration * 1000 / rounds)
         progress("warming up")
         _ = try await LoadRunner.run(clients: clients, duration: .seconds(1), label: "warm-up", showProgress: false,
                                      fsyncs: { 0 }, operation: quad.post)
         var rows: [Report.Row] = []
         for workload in try parsedWorkloads() {
+            if workload == .fanout {
+                rows.append(try await measureFanOut(quad: quad))
+                continue
+            }
             var quadTotal = Measurement()
             var etcdTotal = Measurement()
             for round in 1...rounds {
@@ -129,6 +153,7 @@ struct QuadBench: AsyncParsableCommand {
                         sequence % 10 == 0 ? try await quad.post(client: client, sequence: sequence)
                             : try await quad.read(client: client, sequence: sequence)
                     }
+                case .fanout: preconditionFailure("measured above")
                 }
                 quadTotal.add(try await LoadRunner.run(
                     clients: clients, duration: turn, label: "quad \(workload) round \(round)/\(rounds)",

@@ -10,6 +10,7 @@ enum Report {
 
     static func table(_ rows: [Row], settings: [String: String]) -> String {
         var lines = [settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")]
+        // For fanout, acked and failed count deliveries to subscribers, and latency is post sent -> event received.
         let header = ["workload", "system", "acked", "failed", "ops/s", "p50 ms", "p99 ms", "p99.9 ms", "fsyncs/op"]
         var cells = [header]
         for row in rows {
@@ -19,7 +20,7 @@ enum Report {
                           String(format: "%.2f", m.percentileMilliseconds(50)),
                           String(format: "%.2f", m.percentileMilliseconds(99)),
                           String(format: "%.2f", m.percentileMilliseconds(99.9)),
-                          row.workload == "post" ? String(format: "%.2f", m.fsyncsPerOperation) : "-"])
+                          row.workload.hasPrefix("post") ? String(format: "%.2f", m.fsyncsPerOperation) : "-"])
         }
         let widths = header.indices.map { column in cells.map { $0[column].count }.max() ?? 0 }
         for row in cells {
@@ -27,6 +28,14 @@ enum Report {
                 index < 2 ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: widths[index] - cell.count) + cell
             }.joined(separator: "  "))
+        }
+        for quad in rows where quad.workload.hasPrefix("post ") && quad.system == "quad" {
+            if let etcd = rows.first(where: { $0.workload == quad.workload && $0.system == "etcd" }),
+               etcd.measurement.throughput > 0 {
+                lines.append(String(format: "quad/etcd post throughput ratio (%@): %.2f",
+                                    String(quad.workload.dropFirst(5)),
+                                    quad.measurement.throughput / etcd.measurement.throughput))
+            }
         }
         if let reads = rows.first(where: { $0.workload == "read" && $0.system == "quad" }),
            let posts = rows.first(where: { $0.workload == "post" && $0.system == "quad" }),

@@ -142,6 +142,15 @@ final class QuadCluster: BenchSystem, @unchecked Sendable {
         return status == 201 || status == 200
     }
 
+    /// A post into workspace `workspaceIndex`'s channel with a chosen client_msg_id, through n1.
+    func post(workspaceIndex: Int, clientMessageID: String) async throws -> Bool {
+        let (workspace, channel) = channels[workspaceIndex]
+        let body = #"{"text":"\#(payload)","client_msg_id":"\#(clientMessageID)"}"#
+        let (status, _) = try await http.send(.POST, apiBases[0] + "/v1/workspaces/\(workspace)/channels/\(channel)/messages",
+                                              token: token, body: Array(body.utf8))
+        return status == 201 || status == 200
+    }
+
     /// One history page of 50 messages, the newest.
     func read(client: Int, sequence: Int) async throws -> Bool {
         let (status, _) = try await http.send(.GET, messagesURL(client: client, sequence: sequence) + "?limit=50",

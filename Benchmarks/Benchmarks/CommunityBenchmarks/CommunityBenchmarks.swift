@@ -23,7 +23,9 @@ let benchmarks: @Sendable () -> Void = {
     // remove its directory.
     Benchmark.teardown = { Fixture.release() }
 
-    let post = Fixture.postCommand(sequence: 1)
+    // A post no fixture holds (its client_msg_id is new), so apply takes the insert path, not
+    // the duplicate answer; nothing is written, so every iteration inserts the same post.
+    let post = Fixture.postCommand(sequence: -1)
     let encoded = post.encoded()
 
     Benchmark("Command encode (post, 256 B)") { benchmark in
@@ -34,22 +36,29 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(try Command(decoding: encoded)) }
     }
 
-    Benchmark("State machine apply (post over RocksDB rows)") { benchmark in
-        let fixture = try Fixture.shared()
-        let machine = CommunityStateMachine()
-        let reader = PartitionRowReader(database: fixture.database, partition: Fixture.partition)
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations { blackHole(try machine.apply(post, over: reader)) }
-    }
+    // The same reads and writes over 10,000 and 100,000 stored messages: their cost should not
+    // grow with the data (RocksDB seeks, not scans).
+    for messages in [Fixture.messagesSmall, Fixture.messagesLarge] {
+        let stored = messages == Fixture.messagesSmall ? "10,000" : "100,000"
+        let applyName = messages == Fixture.messagesSmall ? "State machine apply (post over RocksDB rows)"
+            : "State machine apply (post over 100,000 messages)"
+        Benchmark(applyName) { benchmark in
+            let fixture = try Fixture.shared(messages: messages)
+            let machine = CommunityStateMachine()
+            let reader = PartitionRowReader(database: fixture.database, partition: Fixture.partition)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { blackHole(try machine.apply(post, over: reader)) }
+        }
 
-    Benchmark("History page read (50 newest of 10,000)") { benchmark in
-        let fixture = try Fixture.shared()
-        let queries = CommunityQueries(reader: PartitionRowReader(database: fixture.database,
-                                                                  partition: Fixture.partition),
-                                       actor: Fixture.author)
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            blackHole(try queries.history(Fixture.workspace, Fixture.channel, .before(nil), limit: 50))
+        Benchmark("History page read (50 newest of \(stored))") { benchmark in
+            let fixture = try Fixture.shared(messages: messages)
+            let queries = CommunityQueries(reader: PartitionRowReader(database: fixture.database,
+                                                                      partition: Fixture.partition),
+                                           actor: Fixture.author)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try queries.history(Fixture.workspace, Fixture.channel, .before(nil), limit: 50))
+            }
         }
     }
 
@@ -57,7 +66,7 @@ let benchmarks: @Sendable () -> Void = {
                                 ("Log append, fsync (64 entries)", true, 64)] {
         Benchmark(name, configuration: .init(maxDuration: .seconds(3), maxIterations: sync ? 2_000 : 100_000)) {
             benchmark in
-            let fixture = try Fixture.shared()
+            let fixture = try Fixture.shared(messages: Fixture.messagesSmall)
             let log = RaftLogStore(database: fixture.database)
             let payload = encoded
             var index = fixture.nextLogIndex(reserving: benchmark.scaledIterations.count * batch)
@@ -75,8 +84,8 @@ let benchmarks: @Sendable () -> Void = {
     }
 }
 
-/// One RocksDB database in a temporary directory with a course, its chatter channel and 10,000
-/// messages, made once per benchmark process and removed by the teardown hook.
+/// One RocksDB database in a temporary directory with a course, its chatter channel and a
+/// number of messages, made once per benchmark process and size, and removed by the teardown hook.
 final class Fixture: @unchecked Sendable {
     static let partition = PartitionID(0)
     /// Log appends go to another group, so they never touch the rows read above.
@@ -85,7 +94,8 @@ final class Fixture: @unchecked Sendable {
     static let workspace = WorkspaceID(rawValue: "ws-bench")!
     static let channel = ChannelID(rawValue: "ch-chatter")!
     static let author = Actor(userID: UserID(rawValue: "author")!, displayName: "Author", isAdmin: true)
-    static let messages = 10_000
+    static let messagesSmall = 10_000
+    static let messagesLarge = 100_000
     static let text = String(repeating: "m", count: 256)
 
     let directory: String
@@ -93,26 +103,26 @@ final class Fixture: @unchecked Sendable {
     private let lock = NSLock()
     private var logIndex: UInt64 = 1
 
-    private nonisolated(unsafe) static var instance: Fixture?
+    private nonisolated(unsafe) static var instances: [Int: Fixture] = [:]
     private static let instanceLock = NSLock()
 
-    static func shared() throws -> Fixture {
+    static func shared(messages: Int) throws -> Fixture {
         try instanceLock.withLock {
-            if let instance { return instance }
-            let made = try Fixture()
-            instance = made
+            if let instance = instances[messages] { return instance }
+            let made = try Fixture(messages: messages)
+            instances[messages] = made
             return made
         }
     }
 
-    /// Drops the shared fixture (closing its database) and removes its directory.
+    /// Drops the shared fixtures (closing their databases) and removes their directories.
     static func release() {
-        let directory = instanceLock.withLock {
-            let directory = instance?.directory
-            instance = nil
-            return directory
+        let directories = instanceLock.withLock {
+            let directories = instances.values.map(\.directory)
+            instances = [:]
+            return directories
         }
-        if let directory { try? FileManager.default.removeItem(atPath: directory) }
+        for directory in directories { try? FileManager.default.removeItem(atPath: directory) }
     }
 
     static func postCommand(sequence: Int) -> Command {
@@ -121,7 +131,7 @@ final class Fixture: @unchecked Sendable {
                                    clientMessageID: "bench-\(sequence)"))
     }
 
-    private init() throws {
+    private init(messages: Int) throws {
         directory = NSTemporaryDirectory() + "quad-microbench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         database = try Database(path: directory)
@@ -134,7 +144,7 @@ final class Fixture: @unchecked Sendable {
             .joinChannel(workspace: Self.workspace, channel: Self.channel),
         ]
         for body in setup { try apply(Command(actor: Self.author, timestampMilliseconds: 1_764_480_000_000, body: body)) }
-        for sequence in 0..<Self.messages { try apply(Self.postCommand(sequence: sequence)) }
+        for sequence in 0..<messages { try apply(Self.postCommand(sequence: sequence)) }
     }
 
     /// Applies a command as a node does and writes its rows (unsynced, like the node's row writes).
