@@ -125,15 +125,30 @@ public final class ReplicaHost {
         }
         let id = nextProposalID
         nextProposalID += 1
-        try groups[partition]?.propose(ProposalEnvelope(proposer: nodeID, proposalID: id, command: command).encoded())
+        do {
+            try groups[partition]?.propose(ProposalEnvelope(proposer: nodeID, proposalID: id, command: command).encoded())
+        } catch {
+            throw Self.retryable(error, partition)
+        }
         return id
+    }
+
+    /// The core's refusal of a proposal or read as the node error a client retries (503): it
+    /// drops them while leadership is being transferred (the leader balancer does so every few
+    /// seconds), with no leader, or over its uncommitted-bytes bound.
+    static func retryable(_ error: RaftError, _ partition: PartitionID) -> NodeError {
+        NodeError(.unavailable, "\(partition) cannot take this right now (\(error.code.rawValue)); retry shortly.")
     }
 
     /// Asks `partition`'s group for a linearizable read point (ReadIndex, forwarded to the leader
     /// by followers); the answer comes back in `HostOutput.readStates` with `context`.
     public func requestRead(in partition: PartitionID, context: [UInt8]) throws {
         guard groups[partition] != nil else { throw NodeError(.unavailable, "This node does not hold \(partition).") }
-        try groups[partition]?.readIndex(context: context)
+        do {
+            try groups[partition]?.readIndex(context: context)
+        } catch {
+            throw Self.retryable(error, partition)
+        }
     }
 
     /// The voters of `partition`'s group as this node knows them (empty when it holds no replica).

@@ -125,6 +125,27 @@ import Testing
         try cluster.runUntil { Self.members.allSatisfy { (try? Self.history(cluster.hosts[$0]!)) == expected } }
     }
 
+    /// Proves a proposal the core drops while leadership is being handed over (the leader
+    /// balancer does this every few seconds) is refused as a retryable `NodeError` (503), not an
+    /// unknown error that the API would answer 500 (seen under the leader-kill test).
+    @Test func aProposalDuringALeadershipTransferIsRetryable() throws {
+        let cluster = try Cluster()
+        try cluster.runUntil { cluster.leader != nil }
+        let leader = try #require(cluster.leader)
+        let target = try #require(Self.members.first { $0 != leader })
+        let host = try #require(cluster.hosts[leader])
+        // The target is down, so the transfer stays pending and the leader keeps dropping proposals.
+        cluster.crash(target)
+        host.transferLeadership(of: Self.partition, to: target)
+        _ = try host.process()
+        #expect(throws: NodeError.self) { try host.propose(Self.setUpCommands()[0], in: Self.partition) }
+        do {
+            _ = try host.propose(Self.setUpCommands()[0], in: Self.partition)
+        } catch let error as NodeError {
+            #expect(error.code == .unavailable)
+        }
+    }
+
     /// Proves a crashed follower restarts from its own RocksDB, catches up on what it missed,
     /// and does not apply anything twice.
     @Test func crashedFollowerCatchesUpWithoutDoubleApply() throws {

@@ -89,19 +89,16 @@ extension ClusterTests {
                 survivors.removeAll { $0 == leader - 1 }
                 writer = nodes[survivors[0]]
             }
-            // A client retries a 5xx with the same client_msg_id (the write is idempotent); the
-            // request helper already retries 503, and on a loaded machine a write forwarded to the
-            // dying leader can also end in 500 or 504.
+            // The request helper retries 503 (what a client does during an election, with the same
+            // client_msg_id); any other failure is a server bug, named in the expectation below
+            // (a proposal dropped during a leadership transfer once answered 500 here).
             let messages = writer.baseURL + "/v1/workspaces/\(workspace)/channels/\(channel)/messages"
-            for _ in 0..<5 {
-                let answer = try await Self.request("POST", messages, token: admin,
-                                                    body: ["text": "e\(index)", "client_msg_id": "e\(index)"])
-                if answer.status == 201 || answer.status == 200 {
-                    acknowledged.append("e\(index)")
-                    break
-                }
+            let answer = try await Self.request("POST", messages, token: admin,
+                                                body: ["text": "e\(index)", "client_msg_id": "e\(index)"])
+            if answer.status == 201 || answer.status == 200 {
+                acknowledged.append("e\(index)")
+            } else {
                 failures.append("e\(index): \(answer.status) \(answer.json["error"] ?? "")")
-                guard answer.status >= 500 else { break }
             }
         }
         #expect(acknowledged.count == 30, "every write is retried until acknowledged: \(failures)")
