@@ -33,6 +33,10 @@ struct QuadBench: AsyncParsableCommand {
     var partitions = 16
     @Option(help: "Directory holding quad and quadctl (default: this tool's own directory, where `make bench-compare` builds them).")
     var quadBin: String?
+    @Option(help: "Measure a running cluster instead of starting one: its nodes' API URLs, comma-separated (needs --token).")
+    var connect: String?
+    @Option(help: "An administrator's token for --connect (e.g. from `quadctl dev-token --admin`).")
+    var token: String?
     @Option(help: "The etcd executable.")
     var etcd = "/usr/bin/etcd"
     @Option(help: "WebSocket subscribers of one workspace for the fanout workload (spread over the nodes).")
@@ -56,6 +60,7 @@ struct QuadBench: AsyncParsableCommand {
             throw ValidationError("duration, rounds, payload (1-65536), workspaces (1-1024), subscribers (1-20000) and fanout-rate (1-10000) must be positive")
         }
         _ = try parsedWorkloads()
+        if connect != nil && token == nil { throw ValidationError("--connect needs --token (an administrator's token)") }
         if compareEtcd && !FileManager.default.isExecutableFile(atPath: etcd) {
             throw ValidationError("no etcd at \(etcd): install Debian's etcd-server (make bench-compare does)")
         }
@@ -77,7 +82,7 @@ struct QuadBench: AsyncParsableCommand {
 
     func run() async throws {
         let binDirectory = quadBin ?? Self.defaultBinDirectory()
-        guard FileManager.default.isExecutableFile(atPath: binDirectory + "/quad") else {
+        guard connect != nil || FileManager.default.isExecutableFile(atPath: binDirectory + "/quad") else {
             throw ValidationError("no quad in \(binDirectory): build it (swift build -c release) or pass --quad-bin")
         }
         let root = NSTemporaryDirectory() + "quad-bench-\(UUID().uuidString)"
@@ -91,8 +96,13 @@ struct QuadBench: AsyncParsableCommand {
         let quad = QuadCluster(http: http, payloadBytes: payload)
         let etcdCluster = EtcdCluster(http: http, payloadBytes: payload)
         do {
-            progress("starting a 3-node quad cluster in \(root)")
-            try await quad.start(binDirectory: binDirectory, root: root, partitions: partitions, logLevel: "warning")
+            if let connect, let token {
+                progress("using the cluster at \(connect)")
+                try await quad.connect(endpoints: connect.split(separator: ",").map(String.init), token: token)
+            } else {
+                progress("starting a 3-node quad cluster in \(root)")
+                try await quad.start(binDirectory: binDirectory, root: root, partitions: partitions, logLevel: "warning")
+            }
             try await quad.prepare(workspaces: workspaces)
             if viaLeader { try await quad.routeToLeaders() }
             if compareEtcd {
@@ -124,7 +134,7 @@ struct QuadBench: AsyncParsableCommand {
 
     var settings: [String: String] {
         ["clients": "\(clients)", "payload_bytes": "\(payload)", "workspaces": "\(workspaces)",
-         "partitions": "\(partitions)", "seconds_per_system": "\(duration)", "rounds": "\(rounds)",
+         "partitions": connect == nil ? "\(partitions)" : "the cluster's", "connected": connect ?? "no", "seconds_per_system": "\(duration)", "rounds": "\(rounds)",
          "cores": "\(ProcessInfo.processInfo.activeProcessorCount)", "via_leader": "\(viaLeader)",
          "subscribers": "\(subscribers)", "fanout_rate": "\(fanoutRate)"]
     }

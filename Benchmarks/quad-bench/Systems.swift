@@ -60,6 +60,16 @@ final class QuadCluster: BenchSystem, @unchecked Sendable {
         token = try Self.devToken(binDirectory: binDirectory, dataDirectory: root + "/quad-n1")
     }
 
+    /// Uses a running cluster instead of starting one: its nodes' API addresses and an
+    /// administrator's token. Nothing is stopped at the end.
+    func connect(endpoints: [String], token: String) async throws {
+        apiBases = endpoints.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.token = token
+        for (index, base) in apiBases.enumerated() {
+            try await http.waitUntilUp(base + "/health", seconds: 10, name: "node \(index + 1)")
+        }
+    }
+
     /// An administrator's development token, from `quadctl dev-token`.
     static func devToken(binDirectory: String, dataDirectory: String) throws -> String {
         let process = Process()
@@ -74,7 +84,19 @@ final class QuadCluster: BenchSystem, @unchecked Sendable {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// A platform and `count` workspaces, each with a chatter channel the bench user is in.
+    /// The token's user (its `sub`), who posts and reads.
+    var user: String {
+        let parts = token.split(separator: ".")
+        guard parts.count == 3 else { return "bench" }
+        var payload = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while payload.count % 4 != 0 { payload += "=" }
+        guard let data = Data(base64Encoded: payload),
+              let claims = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let subject = claims["sub"] as? String else { return "bench" }
+        return subject
+    }
+
+    /// A platform and `count` workspaces, each with a chatter channel the token's user is in.
     func prepare(workspaces count: Int) async throws {
         let base = apiBases[0] + "/v1"
         try await retry("create the platform") {
@@ -97,7 +119,7 @@ final class QuadCluster: BenchSystem, @unchecked Sendable {
             }
             try await retry("join workspace \(index)") {
                 let added = try await http.json(.POST, base + "/workspaces/\(workspace)/members", token: token,
-                                                ["members": [["user_id": "bench", "role": "instructor"]]])
+                                                ["members": [["user_id": user, "role": "instructor"]]])
                 let joined = try await http.json(.POST, base + "/workspaces/\(workspace)/channels/\(channel)/join",
                                                  token: token)
                 return added.status == 200 && joined.status == 200
