@@ -1,6 +1,7 @@
 # Quad: the two commands a fresh Debian machine needs are `make run` and `make test`.
 # Both install what is missing first (scripts/install-deps.sh).
 
+SHELL     := /bin/bash
 SWIFT     ?= swift
 CONFIG    ?= debug
 DATA      ?= ./data
@@ -61,11 +62,16 @@ bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --skip-target quad-bench
 
 ## Fails when a micro benchmark allocates more than Benchmarks/Thresholds allows (allocation
-## counts only: times on a shared machine are not a pass/fail signal). Exit 4 from the tool
-## means better than the thresholds: record them with `make bench-thresholds`.
+## counts only: times on a shared machine are not a pass/fail signal). Fewer allocations than
+## the thresholds pass, with a note to record them (`make bench-thresholds`). About 4 minutes.
 bench-check: deps
-	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark thresholds check --skip-target quad-bench --path $(CURDIR)/Benchmarks/Thresholds \
-		|| { status=$$?; [ $$status -eq 4 ] && echo "bench-check: better than the thresholds" || exit $$status; }
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark thresholds check --skip-target quad-bench \
+		--path $(CURDIR)/Benchmarks/Thresholds 2>&1 | tee .build/bench-check.log; \
+		status=$${PIPESTATUS[0]}; \
+		if [ $$status -ne 0 ] && grep -q 'BETTER than the defined thresholds' .build/bench-check.log \
+			&& ! grep -q 'WORSE than the defined thresholds' .build/bench-check.log; then \
+			echo "bench-check: fewer allocations than the thresholds; record them with make bench-thresholds"; \
+			status=0; fi; exit $$status
 
 ## Records the current allocation counts as the thresholds (review the diff before committing).
 bench-thresholds: deps

@@ -15,8 +15,11 @@ let benchmarks: @Sendable () -> Void = {
         scalingFactor: .one,
         maxDuration: .seconds(3),
         maxIterations: 100_000,
-        // Allocations are counts, so a regression is any rise beyond a couple per iteration.
-        thresholds: [.mallocCountTotal: .init(relative: [.p90: 5.0], absolute: [.p90: 2])]
+        // Allocations: a rise of more than 5% fails. Relative only, because RocksDB's own
+        // allocations on a read vary by a few percent with the shape of its LSM tree (the page of
+        // 50 out of 10^6 took 578 and 589 in two runs), while one more allocation in a 9-allocation
+        // encode is 11%.
+        thresholds: [.mallocCountTotal: .init(relative: [.p90: 5.0])]
     )
 
     // Close the database before the process exits (RocksDB's threads must not race exit) and
@@ -36,12 +39,11 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(try Command(decoding: encoded)) }
     }
 
-    // The same reads and writes over 10,000 and 100,000 stored messages: their cost should not
-    // grow with the data (RocksDB seeks, not scans).
-    for messages in [Fixture.messagesSmall, Fixture.messagesLarge] {
-        let stored = messages == Fixture.messagesSmall ? "10,000" : "100,000"
+    // The same reads and writes over 10^4, 10^5 and 10^6 stored messages: their cost should not
+    // grow with the data (RocksDB seeks, not scans). Loading 10^6 takes about a minute.
+    for (messages, stored) in [(Fixture.messagesSmall, "10,000"), (100_000, "100,000"), (1_000_000, "1,000,000")] {
         let applyName = messages == Fixture.messagesSmall ? "State machine apply (post over RocksDB rows)"
-            : "State machine apply (post over 100,000 messages)"
+            : "State machine apply (post over \(stored) messages)"
         Benchmark(applyName) { benchmark in
             let fixture = try Fixture.shared(messages: messages)
             let machine = CommunityStateMachine()
@@ -95,7 +97,6 @@ final class Fixture: @unchecked Sendable {
     static let channel = ChannelID(rawValue: "ch-chatter")!
     static let author = Actor(userID: UserID(rawValue: "author")!, displayName: "Author", isAdmin: true)
     static let messagesSmall = 10_000
-    static let messagesLarge = 100_000
     static let text = String(repeating: "m", count: 256)
 
     let directory: String
