@@ -109,9 +109,7 @@ extension IntegrationRoutes {
             throw APIError.unauthenticated(reason: "service_key_invalid", "The service key is unknown or revoked.")
         }
         let hash = Array(SHA256.hash(data: Data(parts[1].utf8)))
-        var difference: UInt8 = 0
-        for (left, right) in zip(hash, record.secretSHA256) { difference |= left ^ right }
-        guard difference == 0, hash.count == record.secretSHA256.count else {
+        guard ConstantTime.equal(hash, record.secretSHA256) else {
             throw APIError.unauthenticated(reason: "service_key_invalid", "The service key is unknown or revoked.")
         }
         return (platform, Self.serviceActor(key: key, name: record.name))

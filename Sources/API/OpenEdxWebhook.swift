@@ -27,7 +27,7 @@ struct WebhookSignature {
             throw APIError.unauthenticated(reason: "webhook_signature_missing", "Send \(signatureHeader): sha256=<hex>.")
         }
         let expected = sign(secret: secret, timestamp: timestamp, body: body)
-        guard constantTimeEqual(given, expected) else {
+        guard ConstantTime.equal(given, expected) else {
             throw APIError.unauthenticated(reason: "webhook_signature_invalid", "The delivery's signature does not verify.")
         }
     }
@@ -38,13 +38,6 @@ struct WebhookSignature {
         message.append(UInt8(ascii: "."))
         message += body
         return Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret)))
-    }
-
-    static func constantTimeEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for (a, b) in zip(left, right) { difference |= a ^ b }
-        return difference == 0
     }
 
     static func hexBytes(_ text: Substring) -> [UInt8]? {

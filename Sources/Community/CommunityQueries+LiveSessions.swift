@@ -77,11 +77,8 @@ extension CommunityQueries {
     /// constant time). Runs in the user's partition (`CommunityNode.queries(forKey: user)`).
     public func calendarFeedTokenMatches(user: UserID, digest: [UInt8]) throws -> Bool {
         try run { (transaction) throws(ApplyFailure) in
-            guard let stored = try transaction.rawValue(RowKey.calendarFeedToken(user)),
-                  stored.count == digest.count else { return false }
-            var difference: UInt8 = 0
-            for (left, right) in zip(stored, digest) { difference |= left ^ right }
-            return difference == 0
+            guard let stored = try transaction.rawValue(RowKey.calendarFeedToken(user)) else { return false }
+            return ConstantTime.equal(stored, digest)
         }
     }
 

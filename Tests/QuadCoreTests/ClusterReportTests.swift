@@ -107,3 +107,14 @@ import Testing
         for bad in ["blue green", "blue/green", "blue:1", "bläu"] { #expect(!ClusterID.isValid(bad), "\(bad)") }
     }
 }
+
+@Suite struct ConstantTimeTests {
+    /// Proves equal bytes compare equal and any difference, in any byte or in length, does not.
+    @Test func equalOnlyForTheSameBytes() {
+        #expect(ConstantTime.equal([1, 2, 3], [1, 2, 3]))
+        #expect(ConstantTime.equal([], []))
+        #expect(!ConstantTime.equal([1, 2, 3], [1, 2, 4]))
+        #expect(!ConstantTime.equal([9, 2, 3], [1, 2, 3]))
+        #expect(!ConstantTime.equal([1, 2, 3], [1, 2]))
+    }
+}
