@@ -21,15 +21,27 @@ extension CommunityStateMachine {
         guard try !transaction.exists(RowKey.channel(workspaceID, channelID)) else {
             throw .refused(.conflict("channel_exists", "A channel with this ID already exists."))
         }
-        var channel = newChannel(channelID, in: workspaceID, spec: spec, transaction: transaction)
+        let channel = insertChannel(channelID, spec: spec, into: &workspace, in: &transaction) { channel, transaction in
+            if access.member != nil { enter(&channel, user: transaction.actor.userID, in: &transaction) }
+        }
+        return .channel(channel)
+    }
+
+    /// Stores a new channel, its slug and the workspace's channel count, emitting its creation
+    /// (to the workspace's stream too when public); `members` enters its first members. The
+    /// caller has checked permissions, the channel limit and that the slug and ID are free.
+    func insertChannel<Base>(_ channelID: ChannelID, spec: ChannelSpec, into workspace: inout Workspace,
+                             in transaction: inout Transaction<Base>,
+                             members: (inout Channel, inout Transaction<Base>) -> Void = { _, _ in }) -> Channel {
+        var channel = newChannel(channelID, in: workspace.id, spec: spec, transaction: transaction)
         transaction.emit(.channelCreated, channel: &channel)
-        if access.member != nil { enter(&channel, user: transaction.actor.userID, in: &transaction) }
-        transaction.store(channel, at: RowKey.channel(workspaceID, channelID))
-        transaction.putRaw(RowKey.channelSlug(workspaceID, spec.slug), Array(channelID.rawValue.utf8))
+        members(&channel, &transaction)
+        transaction.store(channel, at: RowKey.channel(workspace.id, channelID))
+        transaction.putRaw(RowKey.channelSlug(workspace.id, spec.slug), Array(channelID.rawValue.utf8))
         workspace.channelCount += 1
         if spec.visibility == .public { transaction.emit(.channelCreated, workspace: &workspace, channel: channelID) }
-        transaction.store(workspace, at: RowKey.workspace(workspaceID))
-        return .channel(channel)
+        transaction.store(workspace, at: RowKey.workspace(workspace.id))
+        return channel
     }
 
     func updateChannel<Base>(_ workspaceID: WorkspaceID, _ channelID: ChannelID, _ patch: ChannelPatch,

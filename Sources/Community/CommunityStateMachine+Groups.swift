@@ -112,12 +112,6 @@ extension CommunityStateMachine {
         }
         let spec = ChannelSpec(name: group.name, slug: slug, visibility: .private,
                                purpose: "Members of the course group \u{201C}\(group.name)\u{201D}, kept in step with the LMS.")
-        var channel = newChannel(channelID, in: workspaceID, spec: spec, transaction: transaction)
-        transaction.emit(.channelCreated, channel: &channel)
-        transaction.store(channel, at: RowKey.channel(workspaceID, channelID))
-        transaction.putRaw(RowKey.channelSlug(workspaceID, slug), Array(channelID.rawValue.utf8))
-        workspace.channelCount += 1
-        transaction.store(workspace, at: RowKey.workspace(workspaceID))
-        return channel
+        return insertChannel(channelID, spec: spec, into: &workspace, in: &transaction)
     }
 }
