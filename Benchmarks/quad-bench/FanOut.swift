@@ -35,9 +35,7 @@ final class FanOut: Sendable {
                 }
                 guard let id = Self.clientMessageID(in: text),
                       let sentAt = self.sent.withLock({ $0[id] }) else { continue }
-                let elapsed = sentAt.duration(to: clock.now)
-                let micros = UInt64(max(0, elapsed.components.seconds)) * 1_000_000
-                    + UInt64(max(0, elapsed.components.attoseconds / 1_000_000_000_000))
+                let micros = Measurement.microseconds(sentAt.duration(to: clock.now))
                 mine.acknowledged += 1
                 _ = mine.latencies.record(min(micros, Measurement.latencyMicrosecondsMax))
                 if Task.isCancelled { break }

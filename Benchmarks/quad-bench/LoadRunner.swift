@@ -15,6 +15,12 @@ struct Measurement: Sendable {
     /// A minute: a slower answer is recorded as a minute.
     static let latencyMicrosecondsMax: UInt64 = 60_000_000
 
+    /// `duration` in whole microseconds, as latencies are recorded (negative counts as zero).
+    static func microseconds(_ duration: Duration) -> UInt64 {
+        UInt64(max(0, duration.components.seconds)) * 1_000_000
+            + UInt64(max(0, duration.components.attoseconds / 1_000_000_000_000))
+    }
+
     var throughput: Double { seconds > 0 ? Double(acknowledged) / seconds : 0 }
     var fsyncsPerOperation: Double { acknowledged > 0 ? fsyncs / Double(acknowledged) : 0 }
     func percentileMilliseconds(_ percentile: Double) -> Double {
@@ -66,9 +72,7 @@ enum LoadRunner {
                     while clock.now < end {
                         let began = clock.now
                         let acknowledged = (try? await operation(client, sequence)) ?? false
-                        let elapsed = began.duration(to: clock.now)
-                        let micros = UInt64(max(0, elapsed.components.seconds)) * 1_000_000
-                            + UInt64(max(0, elapsed.components.attoseconds / 1_000_000_000_000))
+                        let micros = Measurement.microseconds(began.duration(to: clock.now))
                         if acknowledged {
                             mine.acknowledged += 1
                             _ = mine.latencies.record(min(micros, Measurement.latencyMicrosecondsMax))
