@@ -58,7 +58,7 @@ public final class CommunityNode: Service, Sendable {
         guard let messenger, configuration.members.contains(configuration.nodeID) else {
             throw NodeError(.unavailable, "a clustered node needs peers and must be one of the members")
         }
-        let host = ReplicaHost(nodeID: configuration.nodeID, database: database)
+        let host = ReplicaHost(nodeID: configuration.nodeID, database: database, retention: configuration.logRetention)
         let replicaCount = configuration.replicaCount
         for raw in 0..<partitionCount {
             let partition = PartitionID(raw)
@@ -234,6 +234,16 @@ public final class CommunityNode: Service, Sendable {
     /// Raft messages from a peer (cluster mode).
     public func receive(_ messages: [(PartitionID, Raft.Message)]) async {
         await replicas?.receive(messages)
+    }
+
+    /// A snapshot streamed by `group`'s leader (cluster mode): stages every chunk `nextChunk`
+    /// yields, then hands the message to the group, which installs the rows in place of its own.
+    /// One stream per group at a time; throws (refusing the stream) on a second one, a
+    /// malformed chunk or a group this node does not hold.
+    public func receiveSnapshot(_ message: Raft.Message, group: PartitionID,
+                                nextChunk: () async throws -> [UInt8]?) async throws {
+        guard let replicas else { throw NodeError(.unavailable, "A single node takes no snapshots.") }
+        try await replicas.receiveSnapshot(message, group: group, nextChunk: nextChunk)
     }
 
     /// A write forwarded by a peer that does not lead its partition (cluster mode).

@@ -99,13 +99,50 @@ public final class DurableRaftStorage: RaftStorage {
     public func firstIndex() -> LogIndex { (compaction?.index ?? .zero).next }
     public func lastIndex() -> LogIndex { last }
 
+    /// The snapshot to send a follower the compacted log cannot catch up: the one prepared at
+    /// the end of a round, while it still joins the log. Otherwise asks the host for one
+    /// (`wantsSnapshot`) and tells the core to try again later, as etcd's storage does.
     public func snapshot() throws(RaftError) -> Snapshot {
-        // Data snapshots stream a partition's rows; until they exist, logs are not compacted,
-        // so a follower never needs one. Report that honestly rather than send an empty one.
         guard let compaction else {
+            // Never compacted: every follower can be caught up from the log.
             return Snapshot(metadata: SnapshotMetadata(index: .zero, term: .zero, configuration: membership))
         }
-        throw RaftError(code: .snapshotTemporarilyUnavailable, message: "\(group) compacted to \(compaction.index)")
+        if let prepared, prepared.metadata.index >= compaction.index { return Snapshot(metadata: prepared.metadata) }
+        wantsSnapshot = true
+        throw RaftError(code: .snapshotTemporarilyUnavailable, message: "\(group): a snapshot is being prepared")
+    }
+
+    // MARK: Snapshots and compaction
+
+    /// Whether the core asked for a snapshot that is not prepared yet.
+    private(set) var wantsSnapshot = false
+    /// The newest snapshot prepared for followers: its position and the rows as of it.
+    private var prepared: (metadata: SnapshotMetadata, rows: ReadSnapshot)?
+
+    /// Prepares a snapshot of the group as applied up to `appliedIndex`, with `rows` pinned at
+    /// that point. Call only between rounds, when rows, applied index and membership agree.
+    func prepareSnapshot(appliedIndex: LogIndex, rows: ReadSnapshot) throws(RaftError) {
+        wantsSnapshot = false
+        let metadata = SnapshotMetadata(index: appliedIndex, term: try term(at: appliedIndex), configuration: membership)
+        prepared = (metadata, rows)
+    }
+
+    /// The pinned rows of the prepared snapshot at `index`, if it is still the prepared one.
+    func snapshotRows(at index: LogIndex) -> ReadSnapshot? {
+        guard let prepared, prepared.metadata.index == index else { return nil }
+        return prepared.rows
+    }
+
+    /// The last compacted index (`.zero` when never compacted).
+    var compactedIndex: LogIndex { compaction?.index ?? .zero }
+
+    /// Removes the entries up to and including `index` (applied ones only) in `batch`.
+    func compact(upTo index: LogIndex, into batch: WriteBatch) throws(RaftError) {
+        guard index > compactedIndex, index <= last else { return }
+        let mark = CompactionMark(index: index, term: try term(at: index))
+        store.compact(upTo: mark.index, term: mark.term, group: group, into: batch)
+        compaction = mark
+        if let prepared, prepared.metadata.index < mark.index { self.prepared = nil }
     }
 
     // MARK: Writes
@@ -113,7 +150,13 @@ public final class DurableRaftStorage: RaftStorage {
     /// Adds what `ready` asks to persist (hard state and entries, replacing any conflicting
     /// suffix) to `batch`. Call `didPersist(_:)` once the batch is written.
     public func persist(_ ready: Ready, into batch: WriteBatch) {
-        precondition(ready.snapshot == nil, "installing data snapshots is not supported yet")
+        if let snapshot = ready.snapshot {
+            let metadata = snapshot.metadata
+            store.resetLog(toSnapshotAt: metadata.index, term: metadata.term, group: group, into: batch)
+            store.setMembership(StoredMembership(voters: metadata.configuration.voters,
+                                                 learners: metadata.configuration.learners),
+                                group: group, into: batch)
+        }
         if let first = ready.entries.first {
             if first.index <= last { store.truncateSuffix(from: first.index, group: group, into: batch) }
             store.appendEntries(ready.entries.map { entry in
@@ -131,6 +174,15 @@ public final class DurableRaftStorage: RaftStorage {
 
     /// Updates the cached positions and entries after the batch holding `ready` was written.
     public func didPersist(_ ready: Ready) {
+        if let snapshot = ready.snapshot {
+            let metadata = snapshot.metadata
+            compaction = CompactionMark(index: metadata.index, term: metadata.term)
+            membership = metadata.configuration
+            last = metadata.index
+            tail.removeAll()
+            tailPayloadBytes = 0
+            prepared = nil
+        }
         if let lastEntry = ready.entries.last {
             remember(ready.entries)
             last = lastEntry.index

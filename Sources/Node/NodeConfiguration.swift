@@ -19,6 +19,8 @@ public struct NodeConfiguration: Sendable {
     public var clusterID = ClusterID.standard
     /// Where this node serves the API (`http://host:port`), reported to operators.
     public var apiAddress: String?
+    /// When replicated groups compact their logs (followers further behind get a snapshot).
+    public var logRetention = LogRetention.standard
     /// Where the node's metrics go (nil: swift-metrics' bootstrapped `MetricsSystem.factory`).
     public var metricsFactory: (any MetricsFactory)?
 

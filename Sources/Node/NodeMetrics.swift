@@ -25,6 +25,12 @@ struct NodeMetrics: Sendable {
     let leaderChanges: Counter
     /// Partitions this node leads.
     let partitionsLed: Gauge
+    /// Snapshot streams this node started to followers.
+    let snapshotsSent: Counter
+    /// Snapshots this node installed from a leader.
+    let snapshotsInstalled: Counter
+    /// Log entries removed by compaction.
+    let entriesCompacted: Counter
     private let factory: any MetricsFactory
 
     init(factory: any MetricsFactory) {
@@ -40,6 +46,9 @@ struct NodeMetrics: Sendable {
         elections = Counter(label: "quad_elections_total", factory: factory)
         leaderChanges = Counter(label: "quad_leader_changes_total", factory: factory)
         partitionsLed = Gauge(label: "quad_partitions_led", factory: factory)
+        snapshotsSent = Counter(label: "quad_snapshots_sent_total", factory: factory)
+        snapshotsInstalled = Counter(label: "quad_snapshots_installed_total", factory: factory)
+        entriesCompacted = Counter(label: "quad_log_entries_compacted_total", factory: factory)
     }
 
     /// How many committed entries of `partition` this node has not applied yet.

@@ -9,6 +9,11 @@ public protocol PeerMessenger: Sendable {
     func send(_ messages: [(PartitionID, Raft.Message)], to peer: NodeID)
     /// Sends `request` to `peer`'s forward handler and returns its answer, or throws after `timeout`.
     func forward(_ request: [UInt8], to peer: NodeID, timeout: Duration) async throws -> [UInt8]
+    /// Streams a snapshot to `peer` on a stream of its own: the `.installSnapshot` message of
+    /// `group` and the chunks of `rows`. Returns once `peer` installed (or declined) it; throws
+    /// when it could not, or after `timeout`.
+    func sendSnapshot(_ message: Raft.Message, group: PartitionID, to peer: NodeID, timeout: Duration,
+                      rows: SnapshotRowCursor) async throws
 }
 
 /// A cluster member as configured: its ID and where its peers reach it.

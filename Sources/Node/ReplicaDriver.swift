@@ -3,6 +3,7 @@ public import QuadCore
 public import Raft
 public import CoreMetrics
 import Storage
+import Synchronization
 import Metrics
 import NIOCore
 import NIOPosix
@@ -51,6 +52,12 @@ public actor ReplicaDriver {
     private var roundScheduled = false
     private var stopped = false
     var readWaiters: [UInt64: ReadWaiter] = [:]
+    /// Snapshot streams to followers under way.
+    var snapshotSends = 0
+    /// Where arriving snapshots' rows wait until installed.
+    nonisolated let staging: SnapshotStaging
+    /// Groups a snapshot stream is arriving for.
+    nonisolated let snapshotsReceiving = Mutex<Set<PartitionID>>([])
     var nextReadID: UInt64 = 0
 
     struct Waiter {
@@ -69,6 +76,7 @@ public actor ReplicaDriver {
         self.nodeID = host.nodeID
         self.members = members
         self.host = host
+        self.staging = SnapshotStaging(database: host.database)
         self.placement = placement
         self.messenger = messenger
         self.events = events
@@ -119,7 +127,8 @@ public actor ReplicaDriver {
     /// Messages from a peer.
     public func receive(_ messages: [(PartitionID, Raft.Message)]) {
         guard !stopped else { return }
-        inbox += messages
+        // A snapshot's rows come on their own stream (`installSnapshot`); one without them is dropped.
+        inbox += messages.filter { $0.1.kind != .installSnapshot }
         scheduleRound()
     }
 
@@ -160,6 +169,9 @@ public actor ReplicaDriver {
         round()
     }
 
+    /// Runs a round now (a snapshot install must finish before its stream is answered).
+    func runRound() { round() }
+
     /// One round: deliver the inbox, then persist/send/apply whatever every group has ready.
     private func round() {
         let delivered = inbox
@@ -181,7 +193,10 @@ public actor ReplicaDriver {
         metrics.commandsApplied.increment(by: output.commandsApplied)
         metrics.elections.increment(by: output.electionsStarted)
         metrics.leaderChanges.increment(by: output.leaderChanges)
+        metrics.snapshotsInstalled.increment(by: output.snapshotsInstalled)
+        metrics.entriesCompacted.increment(by: output.entriesCompacted)
         for (peer, messages) in byPeer { messenger.send(messages, to: peer) }
+        sendSnapshots(output.snapshots)
         for (id, result) in output.outcomes { waiting.removeValue(forKey: id)?.continuation.resume(returning: result) }
         events.publish(output.events)
         settleReads(output.readStates)

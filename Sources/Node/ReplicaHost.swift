@@ -58,6 +58,39 @@ public struct HostOutput: Sendable {
     public var electionsStarted = 0
     /// Groups whose known leader changed in the round.
     public var leaderChanges = 0
+    /// Snapshots to stream to followers: each `.installSnapshot` message with its pinned rows
+    /// (these messages are not in `messages`; the Deliver stream never carries rows).
+    public var snapshots: [OutgoingSnapshot] = []
+    /// Snapshots this node installed in the round.
+    public var snapshotsInstalled = 0
+    /// Log entries removed by compaction in the round.
+    public var entriesCompacted = 0
+}
+
+/// A snapshot on its way to a follower: the Raft message and the rows it stands for.
+public struct OutgoingSnapshot: Sendable {
+    public var partition: PartitionID
+    public var message: Raft.Message
+    public var rows: SnapshotRowCursor
+}
+
+/// When a group's log is compacted: once more than `compactAfterEntries` applied entries are
+/// held, all but the newest `retainedEntries` go. Followers further behind get a snapshot.
+public struct LogRetention: Sendable, Equatable {
+    /// Applied entries a group holds before it compacts.
+    public var compactAfterEntries: Int
+    /// Applied entries kept after compacting, for followers that are a little behind.
+    public var retainedEntries: Int
+
+    /// 20,000 and 5,000: a few seconds of a busy partition's writes stay for lagging followers
+    /// (etcd keeps 5,000 for the same reason), and the log stays small.
+    public static let standard = LogRetention(compactAfterEntries: 20_000, retainedEntries: 5_000)
+
+    public init(compactAfterEntries: Int, retainedEntries: Int) {
+        precondition(compactAfterEntries > retainedEntries && retainedEntries >= 0, "retention must leave room to compact")
+        self.compactAfterEntries = compactAfterEntries
+        self.retainedEntries = retainedEntries
+    }
 }
 
 /// Every Raft group this node holds, driven together: one `process()` collects the Ready of
@@ -79,11 +112,15 @@ public final class ReplicaHost {
     /// The leader each group last reported, to count leader changes.
     private var knownLeaders: [PartitionID: NodeID] = [:]
     private let stateMachine = CommunityStateMachine()
+    let retention: LogRetention
+    let staging: SnapshotStaging
 
-    public init(nodeID: NodeID, database: Database) {
+    public init(nodeID: NodeID, database: Database, retention: LogRetention = .standard) {
         self.nodeID = nodeID
         self.database = database
         self.store = RaftLogStore(database: database)
+        self.retention = retention
+        self.staging = SnapshotStaging(database: database)
     }
 
     /// Opens (or bootstraps with `members`) the group for `partition`.
@@ -100,6 +137,10 @@ public final class ReplicaHost {
         let node = try RaftNode(configuration: configuration, storage: storage)
         groups[partition] = node
         storages[partition] = storage
+        if try store.snapshotInstall(group: partition) != nil {
+            // Stopped while moving a snapshot's rows in: the staged rows are whole, move them again.
+            try finishInstall(partition)
+        }
         applied[partition] = try store.appliedIndex(group: partition)
     }
 
@@ -168,6 +209,7 @@ public final class ReplicaHost {
     /// Persist, then (after the caller sends) apply: everything every group has ready.
     public func process() throws -> HostOutput {
         var output = HostOutput()
+        try prepareWantedSnapshots()
         var readies: [(PartitionID, Ready)] = []
         let batch = database.makeWriteBatch()
         var mustSync = false
@@ -175,6 +217,12 @@ public final class ReplicaHost {
             guard var node = groups[partition], node.hasReady, let storage = storages[partition] else { continue }
             let ready = node.ready()
             groups[partition] = node
+            if let snapshot = ready.snapshot {
+                // The rows are staged; from this batch on they are the group's, even after a crash.
+                let mark = CompactionMark(index: snapshot.metadata.index, term: snapshot.metadata.term)
+                store.setSnapshotInstall(mark, group: partition, into: batch)
+                store.setAppliedIndex(mark.index, group: partition, into: batch)
+            }
             storage.persist(ready, into: batch)
             mustSync = mustSync || ready.mustSync
             output.entriesWritten += ready.entries.count
@@ -193,11 +241,25 @@ public final class ReplicaHost {
         let rows = database.makeWriteBatch()
         for (partition, ready) in readies {
             storages[partition]?.didPersist(ready)
-            output.messages += ready.messages.map { (partition, $0) }
+            if let snapshot = ready.snapshot {
+                try finishInstall(partition)
+                applied[partition] = snapshot.metadata.index
+                output.snapshotsInstalled += 1
+            }
+            for message in ready.messages {
+                if message.kind == .installSnapshot, let index = message.snapshot?.metadata.index,
+                   let rows = storages[partition]?.snapshotRows(at: index) {
+                    output.snapshots.append(OutgoingSnapshot(partition: partition, message: message,
+                                                             rows: SnapshotRowCursor(rows: rows, partition: partition)))
+                } else if message.kind != .installSnapshot {
+                    output.messages.append((partition, message))
+                }
+            }
             output.readStates += ready.readStates.map { (partition, $0) }
             try apply(ready.committedEntries, partition: partition, into: rows, output: &output)
         }
         try database.write(rows, sync: false)
+        output.entriesCompacted = try compactLogs(readies.map(\.0))
         for (partition, ready) in readies {
             guard var node = groups[partition] else { continue }
             let before = node.membership
@@ -211,6 +273,48 @@ public final class ReplicaHost {
         }
         return output
     }
+
+    /// Moves a snapshot's staged rows into `data` and clears the install record (the rows and
+    /// raft state were recorded, synced, with the record; see `SnapshotStaging.moveIn`).
+    private func finishInstall(_ partition: PartitionID) throws {
+        let finish = database.makeWriteBatch()
+        try staging.moveIn(partition, finish: finish)
+        store.setSnapshotInstall(nil, group: partition, into: finish)
+        try database.write(finish, sync: false)
+    }
+
+    /// Prepares the snapshots the cores asked for since the last round: now rows, applied
+    /// indexes and memberships all stand at the end of that round.
+    private func prepareWantedSnapshots() throws {
+        for (partition, storage) in storages where storage.wantsSnapshot {
+            try storage.prepareSnapshot(appliedIndex: applied[partition] ?? .zero, rows: database.makeSnapshot())
+        }
+    }
+
+    /// Compacts the logs of `partitions` that hold more applied entries than the retention
+    /// allows; returns how many entries went. Not synced: if lost, it is simply done again.
+    private func compactLogs(_ partitions: [PartitionID]) throws -> Int {
+        let batch = database.makeWriteBatch()
+        var removed = 0
+        for partition in partitions {
+            guard let storage = storages[partition], let appliedIndex = applied[partition] else { continue }
+            let held = Int(appliedIndex.rawValue - min(appliedIndex.rawValue, storage.compactedIndex.rawValue))
+            guard held > retention.compactAfterEntries else { continue }
+            let target = LogIndex(appliedIndex.rawValue - UInt64(retention.retainedEntries))
+            removed += Int(target.rawValue - storage.compactedIndex.rawValue)
+            try storage.compact(upTo: target, into: batch)
+        }
+        if batch.count > 0 { try database.write(batch, sync: false) }
+        return removed
+    }
+
+    /// Tells `partition`'s core whether the snapshot streamed to `member` arrived.
+    public func reportSnapshot(in partition: PartitionID, to member: NodeID, succeeded: Bool) {
+        groups[partition]?.reportSnapshot(to: member, succeeded: succeeded)
+    }
+
+    /// The first log index `partition` still holds (1 until its log is first compacted).
+    public func firstIndex(of partition: PartitionID) -> LogIndex { storages[partition]?.firstIndex() ?? .zero }
 
     private func apply(_ entries: [Entry], partition: PartitionID, into rows: WriteBatch,
                        output: inout HostOutput) throws {

@@ -10,6 +10,9 @@ public enum ColumnFamily: CaseIterable, Sendable {
     case data
     /// Node-level facts: format version, node identity.
     case meta
+    /// A partition's rows as a snapshot from its leader delivers them, before they replace the
+    /// partition's rows in `data`: the same keys (partition u32 BE, table u8, key parts).
+    case snapshotStaging
 
     /// The RocksDB column family name, stable on disk.
     public var name: String {
@@ -18,6 +21,7 @@ public enum ColumnFamily: CaseIterable, Sendable {
         case .raftState: "raft_state"
         case .data: "data"
         case .meta: "meta"
+        case .snapshotStaging: "snapshot_staging"
         }
     }
 
@@ -28,6 +32,7 @@ public enum ColumnFamily: CaseIterable, Sendable {
         case .raftState: 2
         case .data: 3
         case .meta: 4
+        case .snapshotStaging: 5
         }
     }
 }

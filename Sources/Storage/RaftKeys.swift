@@ -11,6 +11,8 @@ enum RaftKeys {
         case appliedIndex = 2
         case compactionMark = 3
         case membership = 4
+        /// A snapshot whose rows are still being moved from staging into `data` (index, term).
+        case snapshotInstall = 5
     }
 
     /// `raft_log` key: group u32 BE, index u64 BE (12 bytes).

@@ -119,6 +119,38 @@ final class PeerLink: Sendable {
         }
     }
 
+    /// One InstallSnapshot call under `timeout`: `header`, then each chunk as it is read.
+    func sendSnapshot(header: [UInt8], timeout: Duration,
+                      nextChunk: @escaping @Sendable () throws -> [UInt8]?) async throws(TransportError) {
+        var options = CallOptions.defaults
+        options.timeout = timeout
+        options.waitForReady = false
+        options.maxRequestMessageBytes = TransportLimits.frameBytesMax
+        options.maxResponseMessageBytes = TransportLimits.frameBytesMax
+        let request = StreamingClientRequest(
+            of: [UInt8].self, metadata: PeerMethod.metadata(clusterID: configuration.clusterID)
+        ) { writer in
+            try await writer.write(header)
+            while let chunk = try nextChunk() {
+                try await writer.write(RaftWireCodec.encode(SnapshotFrame.chunk(chunk)))
+            }
+        }
+        do {
+            _ = try await client.clientStreaming(
+                request: request, descriptor: PeerMethod.installSnapshot, serializer: FrameSerializer(),
+                deserializer: FrameDeserializer(decode: RaftWireCodec.decodeForwardResponse), options: options
+            ) { response in
+                try response.message
+            }
+        } catch let error as RPCError {
+            throw TransportError(error)
+        } catch let error as TransportError {
+            throw error
+        } catch {
+            throw TransportError(.unavailable, "snapshot to \(peer) failed: \(error)")
+        }
+    }
+
     /// One Forward call under `timeout`.
     func forward(_ frame: [UInt8], timeout: Duration) async throws(TransportError) -> [UInt8] {
         var options = CallOptions.defaults

@@ -108,6 +108,20 @@ public final class PeerLinks: Service, Sendable {
         return try await link.forward(frame, timeout: timeout)
     }
 
+    /// Streams a snapshot to `peer` on its own call: the header naming `group` and `message`
+    /// (an `.installSnapshot`), then every chunk `nextChunk` yields until it returns `nil`.
+    /// Returns once the peer stored the rows and stepped the message; throws when it refused,
+    /// could not be reached, or `timeout` passed.
+    public func sendSnapshot(
+        _ message: Raft.Message, group: PartitionID, to peer: NodeID, timeout: Duration,
+        nextChunk: @escaping @Sendable () throws -> [UInt8]?
+    ) async throws(TransportError) {
+        guard let link = links[peer] else { throw TransportError(.unknownPeer, "no address for \(peer)") }
+        try await link.sendSnapshot(
+            header: RaftWireCodec.encode(SnapshotFrame.header(sender: nodeID, group: group, message: message)),
+            timeout: timeout, nextChunk: nextChunk)
+    }
+
     /// Counters of the link to `peer`, or nil for an unknown peer.
     public func counters(for peer: NodeID) -> PeerLinkCounters? {
         guard let link = links[peer] else { return nil }

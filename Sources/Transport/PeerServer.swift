@@ -18,6 +18,10 @@ public final class PeerServer: Service, Sendable {
     /// Answers a forwarded request from the node named first; what it throws reaches the caller
     /// as `TransportError` (`.remoteFailure`, or the code of a thrown `TransportError`).
     public typealias ForwardHandler = @Sendable (NodeID, [UInt8]) async throws -> [UInt8]
+    /// Takes a snapshot stream: the sender, the group, the `.installSnapshot` message, and its
+    /// row chunks to read to the end before stepping the message. Throwing refuses the snapshot
+    /// (the sender reports it failed and its leader tries again later).
+    public typealias SnapshotHandler = @Sendable (NodeID, PartitionID, Raft.Message, SnapshotChunkReader) async throws -> Void
 
     /// How long a graceful shutdown waits for open streams (peers keep Deliver streams open
     /// indefinitely) before it cancels them: 2 s, several heartbeat intervals, enough for an
@@ -31,14 +35,14 @@ public final class PeerServer: Service, Sendable {
     /// Makes a server for `host:port` (port 0 picks a free port; read it from
     /// `listeningAddress` once `run()` has started). Nothing listens until `run()`.
     public init(host: String, port: Int, clusterID: String = ClusterID.standard, logger: Logger, sink: @escaping Sink,
-                forwardHandler: @escaping ForwardHandler) {
+                forwardHandler: @escaping ForwardHandler, snapshotHandler: SnapshotHandler? = nil) {
         let config = HTTP2ServerTransport.Posix.Config.defaults { config in
             config.rpc.maxRequestPayloadSize = TransportLimits.frameBytesMax
         }
         transport = HTTP2ServerTransport.Posix(
             address: host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port),
             transportSecurity: .plaintext, config: config)
-        let service = PeerService(sink: sink, forwardHandler: forwardHandler, clusterID: clusterID, logger: logger)
+        let service = PeerService(sink: sink, forwardHandler: forwardHandler, snapshotHandler: snapshotHandler, clusterID: clusterID, logger: logger)
         server = GRPCServer(transport: transport, services: [service])
         self.logger = logger
     }

@@ -12,6 +12,10 @@ enum PeerMethod {
     static let deliver = MethodDescriptor(service: service, method: "Deliver", type: .bidirectionalStreaming)
     /// Unary: a Forward request in, the handler's response out.
     static let forward = MethodDescriptor(service: service, method: "Forward", type: .unary)
+    /// Client streaming: a snapshot's header and row chunks in, one empty acknowledgement out
+    /// once the receiver stored every chunk and stepped the snapshot message. On its own stream,
+    /// so a large snapshot never holds up the Deliver stream's heartbeats.
+    static let installSnapshot = MethodDescriptor(service: service, method: "InstallSnapshot", type: .clientStreaming)
     /// Request metadata naming the caller's cluster; a server of another cluster refuses the call.
     static let clusterIDKey = "quad-cluster-id"
 
@@ -28,6 +32,7 @@ enum PeerMethod {
 struct PeerService: RegistrableRPCService {
     let sink: PeerServer.Sink
     let forwardHandler: PeerServer.ForwardHandler
+    let snapshotHandler: PeerServer.SnapshotHandler?
     let clusterID: String
     let logger: Logger
 
@@ -76,6 +81,38 @@ struct PeerService: RegistrableRPCService {
                 throw RPCError(code: .aborted, message: "forward handler failed: \(error)")
             }
             return StreamingServerResponse(single: ServerResponse(message: RaftWireCodec.encodeForwardResponse(answer)))
+        }
+        router.registerHandler(
+            forMethod: PeerMethod.installSnapshot,
+            deserializer: FrameDeserializer(decode: RaftWireCodec.decodeSnapshotFrame),
+            serializer: FrameSerializer()
+        ) { request, _ in
+            try checkCluster(request.metadata)
+            guard let snapshotHandler else {
+                throw RPCError(code: .unimplemented, message: "this node does not take snapshots")
+            }
+            var frames = request.messages.makeAsyncIterator()
+            guard case let .header(sender, group, message)? = try await frames.next() else {
+                throw RPCError(code: .invalidArgument, message: "a snapshot stream starts with its header")
+            }
+            let chunks = SnapshotChunkReader(next: {
+                switch try await frames.next() {
+                case nil: return nil
+                case let .chunk(bytes)?: return bytes
+                case .header?: throw TransportError(.malformed, "a second header in one snapshot stream")
+                }
+            })
+            do {
+                try await snapshotHandler(sender, group, message, chunks)
+            } catch let error as TransportError {
+                throw RPCError(error)
+            } catch let error as RPCError {
+                throw error
+            } catch {
+                logger.info("snapshot refused", metadata: ["group": "\(group)", "error": "\(error)"])
+                throw RPCError(code: .aborted, message: "snapshot refused: \(error)")
+            }
+            return StreamingServerResponse(single: ServerResponse(message: RaftWireCodec.encodeForwardResponse([])))
         }
     }
 }

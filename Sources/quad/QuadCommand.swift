@@ -23,6 +23,11 @@ struct PeerLinksMessenger: PeerMessenger {
     func forward(_ request: [UInt8], to peer: NodeID, timeout: Duration) async throws -> [UInt8] {
         try await links.forward(request, to: peer, deadline: .now + timeout)
     }
+
+    func sendSnapshot(_ message: Raft.Message, group: PartitionID, to peer: NodeID, timeout: Duration,
+                      rows: SnapshotRowCursor) async throws {
+        try await links.sendSnapshot(message, group: group, to: peer, timeout: timeout) { try rows.nextChunk() }
+    }
 }
 
 /// `quad`: runs one Quad node.
@@ -61,6 +66,14 @@ struct QuadCommand: AsyncParsableCommand {
             help: "The cluster this node belongs to; kept in the data directory, checked by peers.")
     var clusterID = ClusterID.standard
 
+    @Option(name: .customLong("compact-after-entries"),
+            help: "Applied log entries a partition holds before it compacts its log.")
+    var compactAfterEntries = LogRetention.standard.compactAfterEntries
+
+    @Option(name: .customLong("retained-entries"),
+            help: "Log entries a partition keeps after compacting, for followers a little behind.")
+    var retainedEntries = LogRetention.standard.retainedEntries
+
     @Flag(name: .customLong("dev-signin"),
           help: "Accept development tokens from `quadctl dev-token` (never in production).")
     var developmentSignin = false
@@ -77,6 +90,9 @@ struct QuadCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard ClusterID.isValid(clusterID) else {
             throw ValidationError("--cluster-id must be 1 to \(ClusterID.lengthMax) of A-Z a-z 0-9 . _ -")
+        }
+        guard retainedEntries >= 0, compactAfterEntries > retainedEntries else {
+            throw ValidationError("--compact-after-entries must exceed --retained-entries (0 or more).")
         }
         let members = try parsedMembers()
         if !members.isEmpty {
@@ -137,6 +153,7 @@ struct QuadCommand: AsyncParsableCommand {
         configuration.members = members.keys.sorted()
         configuration.clusterID = clusterID
         if port != 0 { configuration.apiAddress = "http://\(host):\(port)" }
+        configuration.logRetention = LogRetention(compactAfterEntries: compactAfterEntries, retainedEntries: retainedEntries)
         let registry = PrometheusCollectorRegistry()
         let metricsFactory = PrometheusMetricsFactory(registry: registry)
         MetricsSystem.bootstrap(metricsFactory)
@@ -165,7 +182,10 @@ struct QuadCommand: AsyncParsableCommand {
             let server = PeerServer(
                 host: peerHost, port: own.port, clusterID: clusterID, logger: logger,
                 sink: { _, messages in await node.receive(messages) },
-                forwardHandler: { _, request in await node.handleForward(request) })
+                forwardHandler: { _, request in await node.handleForward(request) },
+                snapshotHandler: { _, group, message, chunks in
+                    try await node.receiveSnapshot(message, group: group) { try await chunks.next() }
+                })
             peerServices = [.init(service: links), .init(service: server)]
         }
         let serverLogger = logger

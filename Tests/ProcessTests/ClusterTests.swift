@@ -5,7 +5,7 @@ import Testing
 @Suite(.serialized)
 struct ClusterTests {
     /// Starts nodes 1...count sharing one dev sign-in key, each on free API and peer ports.
-    static func startCluster(count: Int = 3, clusterID: String = "quad") async throws
+    static func startCluster(count: Int = 3, clusterID: String = "quad", extraArguments: [String] = []) async throws
         -> (nodes: [QuadProcess], root: String) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("quad-cluster-\(UUID())").path
         let key = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
@@ -19,7 +19,7 @@ struct ClusterTests {
                                            attributes: [.posixPermissions: 0o600])
             nodes.append(QuadProcess(dataDirectory: directory, port: try freePort(),
                                      extraArguments: ["--node-id", "\(id)", "--members", members, "--partitions", "8",
-                                                      "--cluster-id", clusterID]))
+                                                      "--cluster-id", clusterID] + extraArguments))
         }
         for node in nodes { try await node.start() }
         return (nodes, root)
@@ -198,9 +198,16 @@ extension ClusterTests {
         #expect(table.output.hasPrefix("ID  ADDRESS"), "\(table.output)")
         #expect(table.output.contains("partitions with a leader: \(partitions)/\(partitions)"))
 
-        let listed = try await node.quadctl(["partitions", "-o", "json"])
+        // The leader balancer hands leaderships over every few seconds; a partition in the middle of
+        // a handover has no leader for a moment, so look until one listing shows every leader.
+        var listed = (status: Int32(-1), output: "")
+        var rows: [[String: Any]] = []
+        try await poll(deadline: .seconds(10), "quadctl partitions to show every leader") {
+            listed = try await node.quadctl(["partitions", "-o", "json"])
+            rows = json(listed.output)["partitions"] as? [[String: Any]] ?? []
+            return rows.count == partitions && rows.allSatisfy { ($0["leader"] as? Int ?? 0) > 0 }
+        }
         #expect(listed.status == 0)
-        let rows = json(listed.output)["partitions"] as? [[String: Any]] ?? []
         #expect(rows.count == partitions)
         #expect(rows.allSatisfy { ($0["leader"] as? Int ?? 0) > 0 && ($0["replicas"] as? [Int])?.count == min(3, size) })
         #expect(rows.compactMap { $0["workspaces"] as? Int }.reduce(0, +) == workspaces, "each workspace counted once")
