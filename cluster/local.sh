@@ -11,6 +11,8 @@
 # works on any node; they share one provider-credentials.key and one session.key too, as every
 # cluster must (meeting provider credentials are sealed with the first and replicated; LTI
 # sessions and login states are signed with the second, so they work on any node). Set QUAD_BIN to the directory holding quad (default: swift build's).
+# QUAD_PEER_TLS=1 cluster/local.sh up N makes a cluster CA and node certificates in cluster/data/pki
+# (cluster/peer-certs.sh) and runs the peer traffic over mutual TLS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="cluster/data"
@@ -35,8 +37,12 @@ start_node() {
         cp "$ROOT/$key" "$dir/$key"
         chmod 600 "$dir/$key"
     done
+    local tls=()
+    if [ -f "$ROOT/pki/n$k.pem" ]; then
+        tls=(--peer-tls-cert "$ROOT/pki/n$k.pem" --peer-tls-key "$ROOT/pki/n$k.key" --peer-tls-ca "$ROOT/pki/ca.pem")
+    fi
     "$(bin_dir)/quad" --node-id "$k" --data-dir "$dir" --port "808$k" --members "$(members "$count")" \
-        --dev-signin --log-level "${QUAD_LOG_LEVEL:-notice}" >>"$dir/log" 2>&1 &
+        "${tls[@]}" --dev-signin --log-level "${QUAD_LOG_LEVEL:-notice}" >>"$dir/log" 2>&1 &
     echo $! >"$dir/pid"
     for _ in $(seq 1 200); do
         if curl -sf "http://127.0.0.1:808$k/health" >/dev/null 2>&1; then echo "n$k up (pid $(cat "$dir/pid"))"; return 0; fi
@@ -63,6 +69,9 @@ case "${1:-}" in
         for key in dev-signin.key provider-credentials.key session.key; do
             [ -f "$ROOT/$key" ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ROOT/$key"
         done
+        if [ "${QUAD_PEER_TLS:-0}" = 1 ]; then
+            cluster/peer-certs.sh "$ROOT/pki" $(seq -f 'n%g' 1 "$count") >/dev/null
+        fi
         for k in $(seq 1 "$count"); do start_node "$k" & done
         wait
         ;;

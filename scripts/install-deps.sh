@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing Quad needs on a fresh Debian machine, and only
-# what is missing: RocksDB's headers and library (librocksdb-dev) and pkg-config.
+# what is missing: RocksDB's headers and library (librocksdb-dev), pkg-config, and the
+# openssl command (the peer TLS tests make their certificates with it).
 # Swift itself is expected on PATH (the toolchain is not an apt package).
 set -euo pipefail
 
 need=()
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 if ! pkg-config --exists rocksdb 2>/dev/null; then need+=(librocksdb-dev); fi
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 for extra in "$@"; do
     dpkg -s "$extra" >/dev/null 2>&1 || need+=("$extra")
 done

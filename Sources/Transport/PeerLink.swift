@@ -31,7 +31,8 @@ final class PeerLink: Sendable {
                 multiplier: 2, jitter: 0.2)
         }
         let transport = try HTTP2ClientTransport.Posix(
-            target: Self.target(address), transportSecurity: .plaintext, config: config)
+            target: Self.target(address), transportSecurity: configuration.tls?.clientSecurity ?? .plaintext,
+            config: config)
         client = GRPCClient(transport: transport)
     }
 

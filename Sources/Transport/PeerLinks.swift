@@ -29,6 +29,8 @@ public final class PeerLinks: Service, Sendable {
         public var clusterID = ClusterID.standard
         /// Called (again on every retry) when a peer refuses this node, with the peer's reason.
         public var onRefused: (@Sendable (NodeID, String) -> Void)?
+        /// Mutual TLS to every peer; nil speaks plaintext.
+        public var tls: PeerTLS?
 
         /// The production defaults.
         public init() {}

@@ -5,7 +5,8 @@ import QuadCore
 import Raft
 import ServiceLifecycle
 
-/// The listening side of the peer transport: a plaintext HTTP/2 gRPC server offering
+/// The listening side of the peer transport: an HTTP/2 gRPC server (plaintext, or mutual TLS
+/// with `tls`) offering
 /// `quad.peer.v1.Peer`, run as a ServiceLifecycle `Service`.
 ///
 /// Received Deliver frames go to `sink` one at a time per stream, in the order the peer sent
@@ -35,13 +36,14 @@ public final class PeerServer: Service, Sendable {
     /// Makes a server for `host:port` (port 0 picks a free port; read it from
     /// `listeningAddress` once `run()` has started). Nothing listens until `run()`.
     public init(host: String, port: Int, clusterID: String = ClusterID.standard, logger: Logger, sink: @escaping Sink,
-                forwardHandler: @escaping ForwardHandler, snapshotHandler: SnapshotHandler? = nil) {
+                forwardHandler: @escaping ForwardHandler, snapshotHandler: SnapshotHandler? = nil,
+                tls: PeerTLS? = nil) {
         let config = HTTP2ServerTransport.Posix.Config.defaults { config in
             config.rpc.maxRequestPayloadSize = TransportLimits.frameBytesMax
         }
         transport = HTTP2ServerTransport.Posix(
             address: host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port),
-            transportSecurity: .plaintext, config: config)
+            transportSecurity: tls?.serverSecurity ?? .plaintext, config: config)
         let service = PeerService(sink: sink, forwardHandler: forwardHandler, snapshotHandler: snapshotHandler, clusterID: clusterID, logger: logger)
         server = GRPCServer(transport: transport, services: [service])
         self.logger = logger

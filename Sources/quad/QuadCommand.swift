@@ -66,6 +66,15 @@ struct QuadCommand: AsyncParsableCommand {
             help: "The cluster this node belongs to; kept in the data directory, checked by peers.")
     var clusterID = ClusterID.standard
 
+    @Option(name: .customLong("peer-tls-cert"), help: "PEM certificate this node presents to peers (mutual TLS).")
+    var peerTLSCertificate: String?
+
+    @Option(name: .customLong("peer-tls-key"), help: "PEM private key of --peer-tls-cert.")
+    var peerTLSKey: String?
+
+    @Option(name: .customLong("peer-tls-ca"), help: "PEM certificate of the cluster CA that signs every node's certificate.")
+    var peerTLSCA: String?
+
     @Option(name: .customLong("compact-after-entries"),
             help: "Applied log entries a partition holds before it compacts its log.")
     var compactAfterEntries = LogRetention.standard.compactAfterEntries
@@ -90,6 +99,10 @@ struct QuadCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard ClusterID.isValid(clusterID) else {
             throw ValidationError("--cluster-id must be 1 to \(ClusterID.lengthMax) of A-Z a-z 0-9 . _ -")
+        }
+        let tlsFiles = [peerTLSCertificate, peerTLSKey, peerTLSCA].compactMap { $0 }
+        guard tlsFiles.isEmpty || tlsFiles.count == 3 else {
+            throw ValidationError("mutual TLS needs all of --peer-tls-cert, --peer-tls-key and --peer-tls-ca.")
         }
         guard retainedEntries >= 0, compactAfterEntries > retainedEntries else {
             throw ValidationError("--compact-after-entries must exceed --retained-entries (0 or more).")
@@ -160,11 +173,21 @@ struct QuadCommand: AsyncParsableCommand {
         configuration.metricsFactory = metricsFactory
         var peerServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var links: PeerLinks?
+        var peerTLS: PeerTLS?
+        if let peerTLSCertificate, let peerTLSKey, let peerTLSCA {
+            do {
+                peerTLS = try PeerTLS(certificatePath: peerTLSCertificate, privateKeyPath: peerTLSKey,
+                                      certificateAuthorityPath: peerTLSCA)
+            } catch {
+                throw StartupError(description: error.message)
+            }
+        }
         if !members.isEmpty {
             var peers = members
             peers[NodeID(nodeID)] = nil
             var linkConfiguration = PeerLinks.Configuration()
             linkConfiguration.clusterID = clusterID
+            linkConfiguration.tls = peerTLS
             linkConfiguration.onRefused = { peer, reason in refusal.refuse(peer: peer, reason: reason) }
             links = try PeerLinks(nodeID: NodeID(nodeID), peers: peers, configuration: linkConfiguration,
                                   logger: logger)
@@ -185,7 +208,8 @@ struct QuadCommand: AsyncParsableCommand {
                 forwardHandler: { _, request in await node.handleForward(request) },
                 snapshotHandler: { _, group, message, chunks in
                     try await node.receiveSnapshot(message, group: group) { try await chunks.next() }
-                })
+                },
+                tls: peerTLS)
             peerServices = [.init(service: links), .init(service: server)]
         }
         let serverLogger = logger
