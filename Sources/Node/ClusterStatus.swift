@@ -84,7 +84,8 @@ extension CommunityNode {
                 for member in others {
                     group.addTask {
                         let status = try? await replicas.askStatus(of: member, timeout: Self.statusTimeout)
-                        return MemberStatus(id: member.rawValue, state: status == nil ? "down" : "up", status: status)
+                        return MemberStatus(id: member.rawValue, state: status == nil ? "down" : "up", status: status,
+                                            lastHeardMilliseconds: self.millisecondsSinceHeard(from: member))
                     }
                 }
                 var all: [MemberStatus] = []

@@ -33,6 +33,8 @@ public final class CommunityNode: Service, Sendable {
     let ioThreads = NIOThreadPool(numberOfThreads: 1)
     /// The replicated engine, when the node runs in a cluster (nil: one-voter groups).
     public let replicas: ReplicaDriver?
+    /// When each peer's traffic last arrived (for LAST HEARTBEAT in `quadctl status`).
+    let lastHeard = Mutex<[NodeID: ContinuousClock.Instant]>([:])
     /// The event loop the replica driver is pinned to.
     let replicaLoop: MultiThreadedEventLoopGroup?
 
@@ -231,9 +233,17 @@ public final class CommunityNode: Service, Sendable {
         if let replicas { Task { await replicas.stop() } }
     }
 
-    /// Raft messages from a peer (cluster mode).
-    public func receive(_ messages: [(PartitionID, Raft.Message)]) async {
+    /// Raft messages from a peer (cluster mode), sent by `sender` when the transport knows it.
+    public func receive(_ messages: [(PartitionID, Raft.Message)], from sender: NodeID? = nil) async {
+        if let sender { lastHeard.withLock { $0[sender] = .now } }
         await replicas?.receive(messages)
+    }
+
+    /// Milliseconds since peer traffic last arrived from `member`, or nil if it never did.
+    func millisecondsSinceHeard(from member: NodeID) -> UInt64? {
+        guard let heard = lastHeard.withLock({ $0[member] }) else { return nil }
+        let elapsed = ContinuousClock.now - heard
+        return UInt64(max(0, elapsed.components.seconds)) * 1_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// A snapshot streamed by `group`'s leader (cluster mode): stages every chunk `nextChunk`

@@ -69,11 +69,15 @@ public struct MemberStatus: Sendable, Codable, Equatable {
     /// up, or down when it did not answer in time.
     public var state: String
     public var status: NodeStatus?
+    /// Milliseconds since the asked node last received peer traffic (Raft messages, heartbeats
+    /// among them) from this member; nil for the asked node itself and for a member never heard.
+    public var lastHeardMilliseconds: UInt64?
 
-    public init(id: UInt64, state: String, status: NodeStatus?) {
+    public init(id: UInt64, state: String, status: NodeStatus?, lastHeardMilliseconds: UInt64? = nil) {
         self.id = id
         self.state = state
         self.status = status
+        self.lastHeardMilliseconds = lastHeardMilliseconds
     }
 }
 

@@ -204,7 +204,7 @@ struct QuadCommand: AsyncParsableCommand {
         if let links, let own = members[NodeID(nodeID)] {
             let server = PeerServer(
                 host: peerHost, port: own.port, clusterID: clusterID, logger: logger,
-                sink: { _, messages in await node.receive(messages) },
+                sink: { sender, messages in await node.receive(messages, from: sender) },
                 forwardHandler: { _, request in await node.handleForward(request) },
                 snapshotHandler: { _, group, message, chunks in
                     try await node.receiveSnapshot(message, group: group) { try await chunks.next() }

@@ -24,6 +24,8 @@ struct Status: AsyncParsableCommand {
             var lagging: Int
             var databaseBytes: UInt64?
             var version: String?
+            /// Milliseconds since the asked node last heard from this one (null: the asked node itself).
+            var lastHeartbeatMs: UInt64?
         }
         var health: ClusterHealth
         var partitionCount: UInt32
@@ -39,12 +41,14 @@ struct Status: AsyncParsableCommand {
         switch options.output {
         case .json: try ScriptJSON.print(answer)
         case .table:
-            var table = Table("ID", "ADDRESS", "STATE", "LEADERS", "REPLICAS", "LAGGING", "DB SIZE", "VERSION")
+            var table = Table("ID", "ADDRESS", "STATE", "LEADERS", "REPLICAS", "LAGGING", "DB SIZE", "LAST HEARTBEAT",
+                              "VERSION")
             for node in answer.nodes {
                 let up = node.state == "up"
                 table.add("\(node.id)", node.address ?? "-", node.state, up ? "\(node.leaders)" : "-",
                           up ? "\(node.replicas)" : "-", up ? "\(node.lagging)" : "-",
-                          node.databaseBytes.map(byteCount) ?? "-", node.version ?? "-")
+                          node.databaseBytes.map(byteCount) ?? "-", node.lastHeartbeatMs.map(heardAgo) ?? "-",
+                          node.version ?? "-")
             }
             print(table.rendered)
             print("""
@@ -66,7 +70,8 @@ struct Status: AsyncParsableCommand {
                    Answer.Node(id: member.id, state: member.state, address: member.status?.address,
                                leaders: member.status?.leaders ?? 0, replicas: member.status?.partitions.count ?? 0,
                                lagging: lagging[member.id] ?? 0,
-                               databaseBytes: member.status?.databaseBytes, version: member.status?.version)
+                               databaseBytes: member.status?.databaseBytes, version: member.status?.version,
+                               lastHeartbeatMs: member.lastHeardMilliseconds)
                })
     }
 }

@@ -36,3 +36,11 @@ func byteCount(_ bytes: UInt64) -> String {
 
 /// "1,2,3", or "-" for none.
 func nodeList(_ ids: [UInt64]) -> String { ids.isEmpty ? "-" : ids.map(String.init).joined(separator: ",") }
+
+/// 40 -> "40ms ago", 2500 -> "2.5s ago", 200000 -> "3m20s ago".
+func heardAgo(_ milliseconds: UInt64) -> String {
+    if milliseconds < 1_000 { return "\(milliseconds)ms ago" }
+    if milliseconds < 60_000 { return String(format: "%.1fs ago", Double(milliseconds) / 1_000) }
+    let seconds = milliseconds / 1_000
+    return "\(seconds / 60)m\(seconds % 60)s ago"
+}

@@ -190,12 +190,17 @@ extension ClusterTests {
         #expect(members.allSatisfy { $0["state"] as? String == "up" && ($0["replicas"] as? Int ?? 0) > 0 })
         #expect((members.compactMap { $0["leaders"] as? Int }).reduce(0, +) == partitions, "each partition led once")
         #expect(members.allSatisfy { ($0["address"] as? String)?.hasPrefix("http://127.0.0.1:") == true })
+        // Every other node was heard within the last few heartbeats (50 ms apart); the asked node has none.
+        let heard = members.map { $0["last_heartbeat_ms"] as? Int }
+        #expect(heard.filter { $0 == nil }.count == 1, "\(heard)")
+        #expect(heard.compactMap { $0 }.allSatisfy { $0 < 2_000 }, "\(heard)")
         #expect((status["partitions_without_leader"] as? [Any])?.isEmpty == true)
         #expect(status["partitions_with_leader"] as? Int == partitions)
 
         let table = try await node.quadctl(["status"])
         #expect(table.status == 0)
         #expect(table.output.hasPrefix("ID  ADDRESS"), "\(table.output)")
+        #expect(table.output.contains("LAST HEARTBEAT") && table.output.contains("ms ago"), "\(table.output)")
         #expect(table.output.contains("partitions with a leader: \(partitions)/\(partitions)"))
 
         // The leader balancer hands leaderships over every few seconds; a partition in the middle of
