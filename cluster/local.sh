@@ -5,6 +5,8 @@
 #   cluster/local.sh kill K       SIGKILL node nK
 #   cluster/local.sh restart K    start nK again with its data
 #   cluster/local.sh pause K      SIGSTOP nK;  resume K: SIGCONT
+#   cluster/local.sh join K       start a new node nK that joins the running cluster through n1
+#                                 (add it first: quadctl node add K 127.0.0.1:909K)
 #   cluster/local.sh status       one line per node: up/down and its /health
 # Development sign-in is on and every node shares one dev-signin.key, so a token from
 #   quadctl dev-token --data-dir cluster/data/n1 --user ana
@@ -29,9 +31,14 @@ members() {
 }
 
 start_node() {
-    local k=$1 count dir
+    local k=$1 count dir cluster
     dir="$ROOT/n$k"
     count=$(cat "$ROOT/size")
+    if [ "$k" -gt "$count" ]; then  # not a founder: it joins through n1
+        cluster=(--join "1=127.0.0.1:9091" --peer-port "909$k")
+    else
+        cluster=(--members "$(members "$count")")
+    fi
     mkdir -p "$dir"
     for key in dev-signin.key provider-credentials.key session.key; do
         cp "$ROOT/$key" "$dir/$key"
@@ -41,7 +48,7 @@ start_node() {
     if [ -f "$ROOT/pki/n$k.pem" ]; then
         tls=(--peer-tls-cert "$ROOT/pki/n$k.pem" --peer-tls-key "$ROOT/pki/n$k.key" --peer-tls-ca "$ROOT/pki/ca.pem")
     fi
-    "$(bin_dir)/quad" --node-id "$k" --data-dir "$dir" --port "808$k" --members "$(members "$count")" \
+    "$(bin_dir)/quad" --node-id "$k" --data-dir "$dir" --port "808$k" "${cluster[@]}" \
         "${tls[@]}" --dev-signin --log-level "${QUAD_LOG_LEVEL:-notice}" >>"$dir/log" 2>&1 &
     echo $! >"$dir/pid"
     for _ in $(seq 1 200); do
@@ -87,6 +94,11 @@ case "${1:-}" in
         ;;
     kill) signal_node "${2:?node}" KILL; rm -f "$ROOT/n$2/pid" ;;
     restart) start_node "${2:?node}" ;;
+    join)
+        [[ "${2:-}" =~ ^[1-9]$ ]] || { echo "usage: $0 join K (1 to $NODES_MAX)" >&2; exit 2; }
+        if [ -f "$ROOT/pki/ca.pem" ] && [ ! -f "$ROOT/pki/n$2.pem" ]; then cluster/peer-certs.sh "$ROOT/pki" "n$2" >/dev/null; fi
+        start_node "$2"
+        ;;
     pause) signal_node "${2:?node}" STOP ;;
     resume) signal_node "${2:?node}" CONT ;;
     status)

@@ -77,6 +77,8 @@ public struct APIError: Error, Sendable, HTTPResponseError {
             case .limitExceeded: .unprocessableContent
             }
             return APIError(status, error.code, error.message)
+        case let error as MemberTableError:
+            return APIError(.conflict, "member_change_refused", error.message)
         case let error as NodeError:
             switch error.code {
             case .overloaded, .unavailable, .notLeader:

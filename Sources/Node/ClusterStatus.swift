@@ -4,8 +4,8 @@ import QuadCore
 extension ReplicaHost {
     /// The state of every group held here; with `countingWorkspaces`, each partition's workspaces
     /// too (a bounded scan per partition: for operators, not for every tick).
-    public func groupStatus(countingWorkspaces: Bool = false) -> [PartitionStatus] {
-        groups.keys.sorted().compactMap { partition in
+    public func groupStatus(countingWorkspaces: Bool = false, metadata: Bool = false) -> [PartitionStatus] {
+        groups.keys.sorted().filter { $0.isMetadata == metadata }.compactMap { partition in
             guard let group = groups[partition] else { return nil }
             let workspaces = countingWorkspaces
                 ? try? PartitionCensus.workspaceCount(PartitionRowReader(database: database, partition: partition))
@@ -27,7 +27,8 @@ extension ReplicaDriver {
         NodeStatus(node: nodeID.rawValue, version: CommunityNode.version, clustered: true,
                    members: members.map(\.rawValue), partitionCount: placement.partitionCount,
                    partitions: host.groupStatus(countingWorkspaces: true),
-                   databaseBytes: host.database.approximateSizeBytes, address: apiAddress)
+                   databaseBytes: host.database.approximateSizeBytes, address: apiAddress,
+                   metadata: host.groupStatus(metadata: true).first)
     }
 }
 
@@ -39,6 +40,10 @@ enum ForwardKind: UInt8 {
     case status = 2
     /// "Hand leadership of this partition to this node" (to the partition's leader).
     case transfer = 3
+    /// "Send me your member table" (a joining node learning where its peers are).
+    case members = 4
+    /// A change of the member table (to the metadata group's leader).
+    case memberCommand = 5
 }
 
 extension CommunityNode {
@@ -48,7 +53,7 @@ extension CommunityNode {
     /// This node's status: in a cluster the groups it holds; on a single node every partition,
     /// led by itself, with the applied index as commit.
     public func status() async throws -> NodeStatus {
-        if let replicas { return await replicas.nodeStatus(members: configuration.members) }
+        if let replicas { return await replicas.nodeStatus(members: replicas.knownMembers()) }
         let partitions: [PartitionStatus]
         do {
             let id = configuration.nodeID.rawValue
@@ -78,8 +83,12 @@ extension CommunityNode {
     public func clusterReport() async throws -> ClusterReport {
         let own = try await status()
         var nodes = [MemberStatus(id: own.node, state: "up", status: own)]
+        var table = MemberTable()
+        var expected = configuration.replicaCount
         if let replicas {
-            let others = configuration.members.filter { $0 != configuration.nodeID }
+            table = await replicas.memberTable
+            if !table.isEmpty { expected = min(configuration.replicationFactor, max(1, table.active.count)) }
+            let others = await replicas.knownMembers().filter { $0 != configuration.nodeID }
             let gathered = await withTaskGroup(of: MemberStatus.self) { group in
                 for member in others {
                     group.addTask {
@@ -95,15 +104,24 @@ extension CommunityNode {
             nodes += gathered
         }
         nodes.sort { $0.id < $1.id }
+        for index in nodes.indices where nodes[index].state == "up" {
+            // A member being emptied is leaving; one still catching up a replica as a learner is joining.
+            let id = nodes[index].id
+            if table.members[NodeID(id)]?.state == .draining {
+                nodes[index].state = "leaving"
+            } else if let status = nodes[index].status,
+                      status.partitions.contains(where: { $0.partition < placement.partitionCount && $0.learners.contains(id) }) {
+                nodes[index].state = "joining"
+            }
+        }
         var led = Set<UInt32>()
         var replicaCount: [UInt32: Int] = [:]
         for node in nodes {
-            for partition in node.status?.partitions ?? [] {
+            for partition in node.status?.partitions ?? [] where partition.partition < placement.partitionCount {
                 if partition.role == "leader" { led.insert(partition.partition) }
                 replicaCount[partition.partition, default: 0] += 1
             }
         }
-        let expected = configuration.replicaCount
         let all = Array(0..<placement.partitionCount)
         return ClusterReport(nodes: nodes, partitionCount: placement.partitionCount,
                              partitionsWithoutLeader: all.filter { !led.contains($0) },
@@ -139,3 +157,32 @@ extension CommunityNode {
     }
 }
 
+
+extension CommunityNode {
+    /// The member table (empty on a single node, and on a joining node until it caught up).
+    public func memberTable() async throws -> MemberTable {
+        guard let replicas else { throw NodeError(.invalidTarget, "A single node has no member table.") }
+        return await replicas.memberTable
+    }
+
+    /// Changes the member table through the metadata group (any node forwards to its leader).
+    public func changeMembers(_ command: MemberCommand) async throws -> MemberTable {
+        guard let replicas else { throw NodeError(.invalidTarget, "A single node has no members to change.") }
+        return try await replicas.changeMembers(command)
+    }
+
+    /// Refuses (`MemberTableError`) to remove a member that is not drained yet: still active,
+    /// or up and holding replicas of data partitions. A member that is down cannot report, so
+    /// its removal is allowed once it is draining (its replicas are re-created elsewhere).
+    public func checkRemovable(_ member: NodeID) async throws {
+        let table = try await memberTable()
+        guard let record = table.members[member] else { return }  // the change itself says "not a member"
+        guard record.state == .draining else {
+            throw MemberTableError("node \(member) is active: drain it first (quadctl node drain \(member))")
+        }
+        let report = try await clusterReport()
+        if let status = report.nodes.first(where: { $0.id == member.rawValue })?.status, !status.partitions.isEmpty {
+            throw MemberTableError("node \(member) still holds \(status.partitions.count) replicas; wait until they moved")
+        }
+    }
+}

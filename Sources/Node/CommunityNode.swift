@@ -41,6 +41,7 @@ public final class CommunityNode: Service, Sendable {
     /// The term of every entry of a one-voter group. A replicated group stamps real terms.
     static let singleVoterTerm = Term(1)
     static let partitionCountKey = Array("partition_count".utf8)
+    static let metadataGroupKey = Array("metadata_group".utf8)
 
     /// Opens the data directory, replays every logged command not yet applied, and returns a
     /// node ready to serve. Throws when storage cannot be opened or a logged entry cannot be read.
@@ -57,26 +58,57 @@ public final class CommunityNode: Service, Sendable {
             node.ioThreads.start()
             return node
         }
-        guard let messenger, configuration.members.contains(configuration.nodeID) else {
+        guard let messenger, configuration.members.contains(configuration.nodeID) || !configuration.joinPeers.isEmpty else {
             throw NodeError(.unavailable, "a clustered node needs peers and must be one of the members")
         }
         let host = ReplicaHost(nodeID: configuration.nodeID, database: database, retention: configuration.logRetention)
-        let replicaCount = configuration.replicaCount
-        for raw in 0..<partitionCount {
-            let partition = PartitionID(raw)
-            let replicas = Placement.replicas(of: partition, members: configuration.members, count: replicaCount)
-            guard replicas.contains(configuration.nodeID) else { continue }
-            try host.openGroup(partition, members: replicas,
-                               randomSeed: StableHash.mix64(configuration.nodeID.rawValue &+ UInt64(raw) << 32))
+        host.acceptedGroupsBelow = partitionCount
+        let founders = configuration.members.map {
+            MemberRecord(id: $0, peerAddress: configuration.memberAddresses[$0] ?? "")
         }
+        try openGroups(host, founders: founders, partitionCount: partitionCount, configuration: configuration)
         let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let events = EventHub()
-        let driver = ReplicaDriver(host: host, placement: placement, members: configuration.members,
-                                   messenger: messenger, events: events,
-                                   eventLoop: loop.next(), replicaCount: replicaCount, apiAddress: configuration.apiAddress,
+        let driver = ReplicaDriver(host: host, placement: placement, founders: founders,
+                                   joinPeers: configuration.joinPeers, messenger: messenger, events: events,
+                                   eventLoop: loop.next(), replicationFactor: configuration.replicationFactor,
+                                   apiAddress: configuration.apiAddress,
                                    metricsFactory: configuration.metricsFactory ?? MetricsSystem.factory)
         return CommunityNode(configuration: configuration, database: database, placement: placement, logger: logger,
                              replicas: driver, replicaLoop: loop, events: events)
+    }
+
+    /// Opens the groups this node holds: those in its storage; on a founding member's first start,
+    /// the ones placement gives it among the founders, and the metadata group. A joining node
+    /// starts with none: leaders open its groups by sending to it.
+    private static func openGroups(_ host: ReplicaHost, founders: [MemberRecord], partitionCount: UInt32,
+                                   configuration: NodeConfiguration) throws {
+        let stored = try RaftLogStore(database: host.database).storedGroups()
+        let node = configuration.nodeID
+        for group in stored { try host.openGroup(group, members: [], randomSeed: ReplicaHost.randomSeed(node, group)) }
+        guard !founders.isEmpty, configuration.joinPeers.isEmpty else { return }
+        if stored.isEmpty {
+            for raw in 0..<partitionCount {
+                let partition = PartitionID(raw)
+                let replicas = Placement.replicas(of: partition, members: configuration.members,
+                                                  count: configuration.replicaCount)
+                guard replicas.contains(node) else { continue }
+                try host.openGroup(partition, members: replicas, randomSeed: ReplicaHost.randomSeed(node, partition))
+            }
+        }
+        // The metadata group is new in this version: founders of an older cluster open it too.
+        let metadataVoters = MemberTable(members: founders).metadataReplicas().voters
+        let marked = try host.database.get(.meta, metadataGroupKey) != nil
+        if !stored.contains(.metadata), !marked, metadataVoters.contains(node) {
+            try host.openGroup(.metadata, members: metadataVoters, randomSeed: ReplicaHost.randomSeed(node, .metadata))
+        }
+        if !marked {
+            // Once opened (or found), never bootstrapped again: a member the cluster later took out
+            // of the metadata group must not found a second one when it restarts.
+            let batch = host.database.makeWriteBatch()
+            batch.put(.meta, metadataGroupKey, [1])
+            try host.database.write(batch, sync: true)
+        }
     }
 
     private init(configuration: NodeConfiguration, database: Database, placement: Placement, logger: Logger,

@@ -12,6 +12,11 @@ public struct NodeConfiguration: Sendable {
     /// Every member of the cluster, this node included; empty runs a single node whose
     /// partitions are one-voter groups.
     public var members: [NodeID] = []
+    /// Where each founding member's peers reach it (`host:port`), for the member table's seed.
+    public var memberAddresses: [NodeID: String] = [:]
+    /// Members to ask for the cluster's member table when this node joins a running cluster
+    /// (`--join`); empty for a founding member.
+    public var joinPeers: [NodeID] = []
     /// Replicas per partition (fewer when the cluster is smaller).
     public var replicationFactor = Placement.replicationFactorDefault
     /// The cluster this node belongs to. Written into the data directory on first start; a node
@@ -28,7 +33,7 @@ public struct NodeConfiguration: Sendable {
     public var replicaCount: Int { min(replicationFactor, max(1, members.count)) }
 
     /// Whether this node runs replicated groups with peers.
-    public var isClustered: Bool { members.count > 1 }
+    public var isClustered: Bool { members.count > 1 || !joinPeers.isEmpty }
 
     /// Commands written with one fsync: 1,024 entries of at most ~20 KiB bound a batch
     /// to ~20 MiB in the worst case and to a few hundred KiB for ordinary chat.

@@ -31,6 +31,10 @@ struct NodeMetrics: Sendable {
     let snapshotsInstalled: Counter
     /// Log entries removed by compaction.
     let entriesCompacted: Counter
+    /// Replicas this node gave up (a membership change removed it from their group).
+    let groupsLeft: Counter
+    /// Membership changes this node proposed as a leader (learner added, promoted, member removed).
+    let replicaChanges: Counter
     private let factory: any MetricsFactory
 
     init(factory: any MetricsFactory) {
@@ -49,6 +53,8 @@ struct NodeMetrics: Sendable {
         snapshotsSent = Counter(label: "quad_snapshots_sent_total", factory: factory)
         snapshotsInstalled = Counter(label: "quad_snapshots_installed_total", factory: factory)
         entriesCompacted = Counter(label: "quad_log_entries_compacted_total", factory: factory)
+        groupsLeft = Counter(label: "quad_replicas_removed_total", factory: factory)
+        replicaChanges = Counter(label: "quad_replica_changes_total", factory: factory)
     }
 
     /// How many committed entries of `partition` this node has not applied yet.

@@ -14,6 +14,9 @@ public protocol PeerMessenger: Sendable {
     /// when it could not, or after `timeout`.
     func sendSnapshot(_ message: Raft.Message, group: PartitionID, to peer: NodeID, timeout: Duration,
                       rows: SnapshotRowCursor) async throws
+    /// Makes sure every member in `addresses` (ID to `host:port`) can be sent to: links to
+    /// members that joined the cluster.
+    func updatePeers(_ addresses: [NodeID: String])
 }
 
 /// A cluster member as configured: its ID and where its peers reach it.

@@ -41,9 +41,11 @@ extension ReplicaDriver {
         switch request.first.flatMap(ForwardKind.init(rawValue:)) {
         case .command: return await handleForwardedCommand(Array(request.dropFirst()))
         case .status:
-            let data = (try? JSONEncoder().encode(nodeStatus(members: members))) ?? Data()
+            let data = (try? JSONEncoder().encode(nodeStatus(members: currentMembers))) ?? Data()
             return [0] + Array(data)
         case .transfer: return await handleForwardedTransfer(Array(request.dropFirst()))
+        case .members: return [0] + host.memberTable.encoded()
+        case .memberCommand: return await handleForwardedMemberCommand(Array(request.dropFirst()))
         case nil: return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
         }
     }

@@ -15,7 +15,7 @@ extension ReplicaDriver {
         let voters = host.voters(of: partition)
         guard !voters.isEmpty else {
             // Not held here: ask a node that holds it (the first replica by placement).
-            let replicas = Placement.replicas(of: partition, members: members, count: replicaCount)
+            let replicas = desiredVoters(of: partition)
             guard let holder = replicas.first(where: { $0 != nodeID }) else {
                 throw NodeError(.unavailable, "No node holds \(partition).")
             }
@@ -78,7 +78,7 @@ extension ReplicaDriver {
 
     /// Hands away one leadership when this node leads more than its share (`LeaderBalance`).
     func balanceLeaders() {
-        let groups = host.partitions.map { partition in
+        let groups = host.partitions.filter { !$0.isMetadata }.map { partition in
             LeaderBalance.Group(partition: partition, leader: host.leader(of: partition) ?? .none,
                                 voters: host.voters(of: partition))
         }

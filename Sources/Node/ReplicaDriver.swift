@@ -25,19 +25,21 @@ public actor ReplicaDriver {
 
     public let nodeID: NodeID
     public let placement: Placement
-    /// Every member of the cluster.
-    public let members: [NodeID]
+    /// The cluster's founding members (`--members`), until the metadata group's table has any.
+    let foundingMembers: [MemberRecord]
+    /// Peers to ask for the member table while this node has none (`--join`).
+    let joinPeers: [NodeID]
     let host: ReplicaHost
     let messenger: any PeerMessenger
     let events: EventHub
     let eventLoop: any EventLoop
-    /// Replicas per partition, as placement chose them when the groups were opened.
-    let replicaCount: Int
+    /// Replicas per partition wanted (fewer while the cluster has fewer active members).
+    let replicationFactor: Int
     /// Where this node serves the API, for status reports.
     let apiAddress: String?
     let metrics: NodeMetrics
     /// One lag gauge per partition held here.
-    private let lagGauges: [PartitionID: Gauge]
+    private var lagGauges: [PartitionID: Gauge] = [:]
     /// Ticks since the gauges were last set.
     private var ticksSinceGauges = 0
     /// Ticks since this node last checked its share of leaderships.
@@ -52,6 +54,12 @@ public actor ReplicaDriver {
     private var roundScheduled = false
     private var stopped = false
     var readWaiters: [UInt64: ReadWaiter] = [:]
+    /// Member-table proposals of this node waiting to be applied.
+    var memberWaiters: [UInt64: CheckedContinuation<Result<MemberTable, MemberTableError>, any Error>] = [:]
+    /// Ticks since the last rebalancing check.
+    var ticksSinceRebalance = 0
+    /// Why this node refused to join the cluster its `--join` peers belong to, if it did.
+    public internal(set) var joinRefusal: String?
     /// Snapshot streams to followers under way.
     var snapshotSends = 0
     /// Where arriving snapshots' rows wait until installed.
@@ -69,28 +77,29 @@ public actor ReplicaDriver {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { eventLoop.executor.asUnownedSerialExecutor() }
 
     /// A driver over `host` (whose groups are already open), running on `eventLoop`.
-    public init(host: ReplicaHost, placement: Placement, members: [NodeID], messenger: any PeerMessenger,
-                events: EventHub, eventLoop: any EventLoop,
-                replicaCount: Int = Placement.replicationFactorDefault, apiAddress: String? = nil,
+    public init(host: ReplicaHost, placement: Placement, founders: [MemberRecord], joinPeers: [NodeID] = [],
+                messenger: any PeerMessenger, events: EventHub, eventLoop: any EventLoop,
+                replicationFactor: Int = Placement.replicationFactorDefault, apiAddress: String? = nil,
                 metricsFactory: any MetricsFactory = MetricsSystem.factory, balancesLeaders: Bool = true) {
         self.nodeID = host.nodeID
-        self.members = members
+        self.foundingMembers = founders
+        self.joinPeers = joinPeers
         self.host = host
         self.staging = SnapshotStaging(database: host.database)
         self.placement = placement
         self.messenger = messenger
         self.events = events
         self.eventLoop = eventLoop
-        self.replicaCount = min(replicaCount, members.count)
+        self.replicationFactor = replicationFactor
         self.apiAddress = apiAddress
         self.balancesLeaders = balancesLeaders
         let metrics = NodeMetrics(factory: metricsFactory)
         self.metrics = metrics
-        self.lagGauges = Dictionary(uniqueKeysWithValues: host.partitions.map { ($0, metrics.partitionLag($0)) })
     }
 
     /// Ticks until `stop()`.
     public func run() async {
+        if !host.memberTable.isEmpty { messenger.updatePeers(host.memberTable.members.mapValues(\.peerAddress)) }
         while !stopped {
             try? await Task.sleep(for: Self.tickInterval)
             if stopped { break }
@@ -102,6 +111,11 @@ public actor ReplicaDriver {
             if ticksSinceGauges >= Self.gaugeTicks {
                 ticksSinceGauges = 0
                 setGauges()
+            }
+            ticksSinceRebalance += 1
+            if ticksSinceRebalance >= Self.rebalanceTicks {
+                ticksSinceRebalance = 0
+                rebalance()
             }
             ticksSinceBalance += 1
             if balancesLeaders, ticksSinceBalance >= Self.balanceTicks {
@@ -117,6 +131,8 @@ public actor ReplicaDriver {
             waiter.continuation.resume(throwing: NodeError(.unavailable, "The node is shutting down."))
         }
         readWaiters.removeAll()
+        for (_, waiter) in memberWaiters { waiter.resume(throwing: NodeError(.unavailable, "The node is shutting down.")) }
+        memberWaiters.removeAll()
     }
 
     public func stop() { stopped = true }
@@ -197,6 +213,12 @@ public actor ReplicaDriver {
         metrics.entriesCompacted.increment(by: output.entriesCompacted)
         for (peer, messages) in byPeer { messenger.send(messages, to: peer) }
         sendSnapshots(output.snapshots)
+        for (id, result) in output.memberOutcomes { memberWaiters.removeValue(forKey: id)?.resume(returning: result) }
+        if output.memberTableChanged {
+            messenger.updatePeers(host.memberTable.members.mapValues(\.peerAddress))
+            scheduleRebalance()
+        }
+        if !output.groupsLeft.isEmpty { metrics.groupsLeft.increment(by: output.groupsLeft.count) }
         for (id, result) in output.outcomes { waiting.removeValue(forKey: id)?.continuation.resume(returning: result) }
         events.publish(output.events)
         settleReads(output.readStates)
@@ -209,7 +231,9 @@ public actor ReplicaDriver {
         for status in host.groupStatus() {
             if status.role == "leader" { led += 1 }
             let lag = status.commit > status.applied ? status.commit - status.applied : 0
-            lagGauges[PartitionID(status.partition)]?.record(Int64(clamping: lag))
+            let partition = PartitionID(status.partition)
+            if lagGauges[partition] == nil { lagGauges[partition] = metrics.partitionLag(partition) }
+            lagGauges[partition]?.record(Int64(clamping: lag))
         }
         metrics.partitionsLed.record(led)
     }

@@ -63,6 +63,12 @@ public struct HostOutput: Sendable {
     public var snapshots: [OutgoingSnapshot] = []
     /// Snapshots this node installed in the round.
     public var snapshotsInstalled = 0
+    /// Outcomes of this node's member-table proposals, by proposal ID.
+    public var memberOutcomes: [(UInt64, Result<MemberTable, MemberTableError>)] = []
+    /// Whether the member table changed in the round.
+    public var memberTableChanged = false
+    /// Groups this node left in the round (its replica was removed; its rows deleted).
+    public var groupsLeft: [PartitionID] = []
     /// Log entries removed by compaction in the round.
     public var entriesCompacted = 0
 }
@@ -103,17 +109,23 @@ public final class ReplicaHost {
     public let nodeID: NodeID
     public let database: Database
     let store: RaftLogStore
-    private(set) var groups: [PartitionID: RaftNode<DurableRaftStorage>] = [:]
-    private var storages: [PartitionID: DurableRaftStorage] = [:]
+    var groups: [PartitionID: RaftNode<DurableRaftStorage>] = [:]
+    var storages: [PartitionID: DurableRaftStorage] = [:]
     /// Applied index per group as stored: entries at or below it are already in the rows
     /// (a restarted core hands committed entries out again from its own applied index).
-    private var applied: [PartitionID: LogIndex] = [:]
+    var applied: [PartitionID: LogIndex] = [:]
     private var nextProposalID: UInt64 = 1
     /// The leader each group last reported, to count leader changes.
     private var knownLeaders: [PartitionID: NodeID] = [:]
     private let stateMachine = CommunityStateMachine()
     let retention: LogRetention
     let staging: SnapshotStaging
+    /// The cluster's members as the metadata group last applied them (empty until seeded).
+    public internal(set) var memberTable = MemberTable()
+    /// Groups whose removal of this node was applied in the round: deleted after it.
+    var leaving: Set<PartitionID> = []
+    /// Groups a leader's message may open here: data partitions below this, and the metadata group.
+    public var acceptedGroupsBelow: UInt32 = Placement.partitionCountMax
 
     public init(nodeID: NodeID, database: Database, retention: LogRetention = .standard) {
         self.nodeID = nodeID
@@ -142,6 +154,7 @@ public final class ReplicaHost {
             try finishInstall(partition)
         }
         applied[partition] = try store.appliedIndex(group: partition)
+        if partition.isMetadata { try loadMemberTable() }
     }
 
     public func role(of partition: PartitionID) -> RaftRole? { groups[partition]?.role }
@@ -153,9 +166,25 @@ public final class ReplicaHost {
         for partition in groups.keys { groups[partition]?.tick() }
     }
 
-    /// Feeds a message from a peer to its group (ignored for groups this node does not hold).
+    /// Feeds a message from a peer to its group. A leader's message for a group not held here
+    /// opens it empty (this node was added to it: the log or a snapshot brings its members);
+    /// anything else for an unknown group is ignored.
     public func step(_ message: Raft.Message, group partition: PartitionID) {
+        if groups[partition] == nil {
+            guard [.appendEntries, .installSnapshot, .heartbeat].contains(message.kind),
+                  partition.isMetadata || partition.rawValue < acceptedGroupsBelow else { return }
+            do {
+                try openGroup(partition, members: [], randomSeed: Self.randomSeed(nodeID, partition))
+            } catch {
+                preconditionFailure("opening \(partition) failed: \(error)")
+            }
+        }
         groups[partition]?.step(message)
+    }
+
+    /// The election-timer seed of `partition`'s group on `node`: distinct per node and group.
+    public static func randomSeed(_ node: NodeID, _ partition: PartitionID) -> UInt64 {
+        StableHash.mix64(node.rawValue &+ UInt64(partition.rawValue) << 32)
     }
 
     /// Proposes a command in `partition`; the outcome comes back from `process()` under the
@@ -164,14 +193,19 @@ public final class ReplicaHost {
         guard groups[partition] != nil else {
             throw NodeError(.unavailable, "This node does not hold \(partition).")
         }
-        let id = nextProposalID
-        nextProposalID += 1
+        let id = takeProposalID()
         do {
             try groups[partition]?.propose(ProposalEnvelope(proposer: nodeID, proposalID: id, command: command).encoded())
         } catch {
             throw Self.retryable(error, partition)
         }
         return id
+    }
+
+    /// A fresh proposal ID (community and member commands share the sequence).
+    func takeProposalID() -> UInt64 {
+        defer { nextProposalID += 1 }
+        return nextProposalID
     }
 
     /// The core's refusal of a proposal or read as the node error a client retries (503): it
@@ -245,6 +279,10 @@ public final class ReplicaHost {
                 try finishInstall(partition)
                 applied[partition] = snapshot.metadata.index
                 output.snapshotsInstalled += 1
+                if partition.isMetadata {
+                    try loadMemberTable()
+                    output.memberTableChanged = true
+                }
             }
             for message in ready.messages {
                 if message.kind == .installSnapshot, let index = message.snapshot?.metadata.index,
@@ -271,6 +309,7 @@ public final class ReplicaHost {
                 try database.write(batch, sync: false)
             }
         }
+        output.groupsLeft = try leaveRemovedGroups()
         return output
     }
 
@@ -323,7 +362,15 @@ public final class ReplicaHost {
         let alreadyApplied = applied[partition] ?? .zero
         for entry in entries where entry.index > alreadyApplied {
             appliedNow = entry.index
+            if entry.kind == .configurationChange, let change = try? ConfigurationChange(decoding: entry.payload),
+               change.kind == .removeNode, change.node == nodeID {
+                leaving.insert(partition)
+            }
             guard entry.kind == .normal, !entry.payload.isEmpty else { continue }  // no-ops, conf changes
+            if partition.isMetadata {
+                try applyMemberCommand(entry.payload, into: rows, output: &output)
+                continue
+            }
             let envelope = try ProposalEnvelope(decoding: entry.payload)
             let reader = OverlayReader(base: PartitionRowReader(database: database, partition: partition),
                                        changes: changes)

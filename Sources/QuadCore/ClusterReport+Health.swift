@@ -91,7 +91,7 @@ extension ClusterReport {
     /// Healthy, degraded or unavailable (see `ClusterHealth`).
     public var health: ClusterHealth {
         if !partitionsWithoutLeader.isEmpty { return .unavailable }
-        let anyDown = nodes.contains { $0.state != "up" }
+        let anyDown = nodes.contains { $0.state == "down" }  // joining and leaving members serve
         let anyLagging = laggingReplicas().values.contains { $0 > 0 }
         return anyDown || !partitionsUnderReplicated.isEmpty || anyLagging ? .degraded : .healthy
     }

@@ -44,11 +44,15 @@ public struct NodeStatus: Sendable, Codable, Equatable {
     public var partitionCount: UInt32
     public var partitions: [PartitionStatus]
     public var databaseBytes: UInt64
+    /// This node's replica of the metadata group (members and P), when it holds one.
+    public var metadata: PartitionStatus?
     /// Where the node serves the API (`http://host:port`), when it knows.
     public var address: String?
 
     public init(node: UInt64, version: String, clustered: Bool, members: [UInt64], partitionCount: UInt32,
-                partitions: [PartitionStatus], databaseBytes: UInt64, address: String? = nil) {
+                partitions: [PartitionStatus], databaseBytes: UInt64, address: String? = nil,
+                metadata: PartitionStatus? = nil) {
+        self.metadata = metadata
         self.node = node
         self.version = version
         self.clustered = clustered

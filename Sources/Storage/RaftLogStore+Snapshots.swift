@@ -31,3 +31,30 @@ extension RaftLogStore {
         return CompactionMark(index: LogIndex(words[0]), term: Term(words[1]))
     }
 }
+
+extension RaftLogStore {
+    /// Removes everything `group` keeps here (entries and every state field): the node left it.
+    public func removeGroup(_ group: PartitionID, into batch: WriteBatch) {
+        precondition(batch.database === database, "the batch must belong to this store's Database")
+        precondition(group.rawValue < UInt32.max, "group \(group) has no successor")
+        batch.deleteRange(.raftLog, from: RaftKeys.groupStart(group), to: RaftKeys.groupEnd(group))
+        batch.deleteRange(.raftState, from: RaftKeys.groupStart(group), to: RaftKeys.groupStart(PartitionID(group.rawValue + 1)))
+    }
+}
+
+extension RaftLogStore {
+    /// The groups with a recorded membership on this node, in order: the groups it holds.
+    public func storedGroups() throws(StorageError) -> [PartitionID] {
+        var groups: [PartitionID] = []
+        var from: [UInt8] = []
+        let end = [UInt8](repeating: 0xFF, count: 6)
+        while true {
+            let page = try database.scan(.raftState, from: from, to: end, limit: 256)
+            for pair in page where pair.key.count == 5 && pair.key[4] == RaftKeys.StateField.membership.rawValue {
+                if let raw = BigEndian.read(pair.key[...], at: 0, width: 4) { groups.append(PartitionID(UInt32(raw))) }
+            }
+            guard page.count == 256, let last = page.last else { return groups }
+            from = last.key + [0]
+        }
+    }
+}

@@ -38,7 +38,11 @@ public final class PeerLinks: Service, Sendable {
 
     /// This node's ID, the sender of every frame.
     public let nodeID: NodeID
-    private let links: [NodeID: PeerLink]
+    private let configuration: Configuration
+    /// The link to each peer; peers are added while running as the cluster's membership grows.
+    private let links: Mutex<[NodeID: PeerLink]>
+    /// Links made but not yet running: `run()` starts each as it arrives.
+    private let added: (stream: AsyncStream<PeerLink>, continuation: AsyncStream<PeerLink>.Continuation)
     private let logger: Logger
     /// Messages that could not be sent at all: to an unknown peer, or too large for a frame.
     private let unsendableMessages = Atomic<Int>(0)
@@ -51,28 +55,46 @@ public final class PeerLinks: Service, Sendable {
     ) throws {
         precondition(peers[nodeID] == nil, "a node does not link to itself")
         self.nodeID = nodeID
+        self.configuration = configuration
         var logger = logger
         logger[metadataKey: "node"] = "\(nodeID)"
         self.logger = logger
-        var links: [NodeID: PeerLink] = [:]
-        for (peer, address) in peers {
-            links[peer] = try PeerLink(peer: peer, address: address, configuration: configuration, logger: logger)
+        links = Mutex([:])
+        added = AsyncStream.makeStream(of: PeerLink.self)
+        for (peer, address) in peers { try addPeer(peer, at: address) }
+    }
+
+    /// Links to `peer` at `address` from now on (a member that joined). Does nothing when the
+    /// peer is linked already; a member's address does not change while it is a member.
+    public func addPeer(_ peer: NodeID, at address: PeerAddress) throws {
+        guard peer != nodeID else { return }
+        let link = try links.withLock { links -> PeerLink? in
+            guard links[peer] == nil else { return nil }
+            let link = try PeerLink(peer: peer, address: address, configuration: configuration, logger: logger)
+            links[peer] = link
+            return link
         }
-        self.links = links
+        if let link {
+            logger.info("linking to a peer", metadata: ["peer": "\(peer)", "address": "\(address.host):\(address.port)"])
+            added.continuation.yield(link)
+        }
     }
 
     /// The peers this node links to.
-    public var peers: [NodeID] { links.keys.sorted() }
+    public var peers: [NodeID] { links.withLock { $0.keys.sorted() } }
 
-    /// Runs every link until cancelled or until a graceful shutdown; frames still queued then are
-    /// dropped (and counted). Call at most once.
+    private func link(_ peer: NodeID) -> PeerLink? { links.withLock { $0[peer] } }
+
+    /// Runs every link, those added later included, until cancelled or until a graceful shutdown;
+    /// frames still queued then are dropped (and counted). Call at most once.
     public func run() async throws {
         logger.info("peer links starting", metadata: ["peers": "\(peers)"])
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                for link in self.links.values {
+                for await link in self.added.stream {
                     group.addTask { await link.run() }
                 }
+                group.cancelAll()
             }
         }
         logger.info("peer links stopped")
@@ -83,7 +105,7 @@ public final class PeerLinks: Service, Sendable {
     /// and counted in `messagesDropped`.
     public func send(_ batch: [(PartitionID, Raft.Message)], to peer: NodeID) {
         guard !batch.isEmpty else { return }
-        guard let link = links[peer] else {
+        guard let link = link(peer) else {
             unsendableMessages.add(batch.count, ordering: .relaxed)
             return
         }
@@ -100,7 +122,7 @@ public final class PeerLinks: Service, Sendable {
     /// reached now (no waiting for a reconnect), `.remoteFailure` when the handler threw,
     /// `.unknownPeer` or `.malformed` (request over `TransportLimits.frameBytesMax`).
     public func forward(_ bytes: [UInt8], to peer: NodeID, deadline: ContinuousClock.Instant) async throws(TransportError) -> [UInt8] {
-        guard let link = links[peer] else { throw TransportError(.unknownPeer, "no address for \(peer)") }
+        guard let link = link(peer) else { throw TransportError(.unknownPeer, "no address for \(peer)") }
         let timeout = deadline - ContinuousClock.now
         guard timeout > .zero else { throw TransportError(.deadlineExceeded, "the deadline passed before sending") }
         let frame = RaftWireCodec.encodeForwardRequest(sender: nodeID, payload: bytes)
@@ -118,7 +140,7 @@ public final class PeerLinks: Service, Sendable {
         _ message: Raft.Message, group: PartitionID, to peer: NodeID, timeout: Duration,
         nextChunk: @escaping @Sendable () throws -> [UInt8]?
     ) async throws(TransportError) {
-        guard let link = links[peer] else { throw TransportError(.unknownPeer, "no address for \(peer)") }
+        guard let link = link(peer) else { throw TransportError(.unknownPeer, "no address for \(peer)") }
         try await link.sendSnapshot(
             header: RaftWireCodec.encode(SnapshotFrame.header(sender: nodeID, group: group, message: message)),
             timeout: timeout, nextChunk: nextChunk)
@@ -126,13 +148,13 @@ public final class PeerLinks: Service, Sendable {
 
     /// Counters of the link to `peer`, or nil for an unknown peer.
     public func counters(for peer: NodeID) -> PeerLinkCounters? {
-        guard let link = links[peer] else { return nil }
+        guard let link = link(peer) else { return nil }
         return link.counters.snapshot(framesQueued: link.queue.count)
     }
 
     /// Counters summed over all peers, plus the messages no link could take.
     public var counters: PeerLinkCounters {
-        var total = links.values.reduce(PeerLinkCounters()) { $0 + $1.counters.snapshot(framesQueued: $1.queue.count) }
+        var total = links.withLock { Array($0.values) }.reduce(PeerLinkCounters()) { $0 + $1.counters.snapshot(framesQueued: $1.queue.count) }
         total.messagesDropped += unsendableMessages.load(ordering: .relaxed)
         return total
     }

@@ -24,6 +24,13 @@ struct PeerLinksMessenger: PeerMessenger {
         try await links.forward(request, to: peer, deadline: .now + timeout)
     }
 
+    func updatePeers(_ addresses: [NodeID: String]) {
+        for (peer, address) in addresses where peer != links.nodeID {
+            guard let parsed = PeerAddress(parsing: address) else { continue }
+            try? links.addPeer(peer, at: parsed)
+        }
+    }
+
     func sendSnapshot(_ message: Raft.Message, group: PartitionID, to peer: NodeID, timeout: Duration,
                       rows: SnapshotRowCursor) async throws {
         try await links.sendSnapshot(message, group: group, to: peer, timeout: timeout) { try rows.nextChunk() }
@@ -55,6 +62,10 @@ struct QuadCommand: AsyncParsableCommand {
     @Option(name: .customLong("members"),
             help: "Cluster members as ID=HOST:PEERPORT,... (this node included); omit to run a single node.")
     var membersList: String?
+
+    @Option(name: .customLong("join"),
+            help: "Join a running cluster through these members, ID=HOST:PEERPORT,... (instead of --members); add this node first with `quadctl node add`.")
+    var joinList: String?
 
     @Option(name: .customLong("peer-host"), help: "Address to serve peer (Raft) traffic on, in a cluster.")
     var peerHost = "127.0.0.1"
@@ -108,6 +119,12 @@ struct QuadCommand: AsyncParsableCommand {
             throw ValidationError("--compact-after-entries must exceed --retained-entries (0 or more).")
         }
         let members = try parsedMembers()
+        let join = try parsedMembers(joinList, flag: "--join")
+        if !join.isEmpty {
+            guard members.isEmpty else { throw ValidationError("--join and --members exclude each other.") }
+            guard peerPort != nil else { throw ValidationError("--join needs --peer-port (where peers reach this node).") }
+            guard join[NodeID(nodeID)] == nil else { throw ValidationError("--join lists other members, not this node.") }
+        }
         if !members.isEmpty {
             guard let own = members[NodeID(nodeID)] else {
                 throw ValidationError("--members must include this node's --node-id \(nodeID)")
@@ -120,7 +137,10 @@ struct QuadCommand: AsyncParsableCommand {
     }
 
     /// `1=127.0.0.1:9091,2=127.0.0.1:9092` -> members.
-    func parsedMembers() throws -> [NodeID: PeerAddress] {
+    func parsedMembers() throws -> [NodeID: PeerAddress] { try parsedMembers(membersList, flag: "--members") }
+
+    /// `1=127.0.0.1:9091,2=127.0.0.1:9092` -> members, for `flag`.
+    func parsedMembers(_ membersList: String?, flag: String) throws -> [NodeID: PeerAddress] {
         guard let membersList, !membersList.isEmpty else { return [:] }
         var members: [NodeID: PeerAddress] = [:]
         for item in membersList.split(separator: ",") {
@@ -128,10 +148,10 @@ struct QuadCommand: AsyncParsableCommand {
             guard parts.count == 2, let id = UInt64(parts[0]), id >= 1,
                   let colon = parts[1].lastIndex(of: ":"), let port = Int(parts[1][parts[1].index(after: colon)...]),
                   (1...65535).contains(port)
-            else { throw ValidationError("--members entries look like 2=127.0.0.1:9092, not '\(item)'") }
+            else { throw ValidationError("\(flag) entries look like 2=127.0.0.1:9092, not '\(item)'") }
             let host = String(parts[1][..<colon])
             guard members.updateValue(PeerAddress(host: host, port: port), forKey: NodeID(id)) == nil else {
-                throw ValidationError("node \(id) appears twice in --members")
+                throw ValidationError("node \(id) appears twice in \(flag)")
             }
         }
         return members
@@ -164,6 +184,8 @@ struct QuadCommand: AsyncParsableCommand {
         var configuration = NodeConfiguration(dataDirectory: dataDirectory, nodeID: NodeID(nodeID),
                                               partitionCount: partitions)
         configuration.members = members.keys.sorted()
+        configuration.memberAddresses = members.mapValues(\.description)
+        configuration.joinPeers = try parsedMembers(joinList, flag: "--join").keys.sorted()
         configuration.clusterID = clusterID
         if port != 0 { configuration.apiAddress = "http://\(host):\(port)" }
         configuration.logRetention = LogRetention(compactAfterEntries: compactAfterEntries, retainedEntries: retainedEntries)
@@ -182,8 +204,9 @@ struct QuadCommand: AsyncParsableCommand {
                 throw StartupError(description: error.message)
             }
         }
-        if !members.isEmpty {
-            var peers = members
+        let join = try parsedMembers(joinList, flag: "--join")
+        if !members.isEmpty || !join.isEmpty {
+            var peers = members.isEmpty ? join : members
             peers[NodeID(nodeID)] = nil
             var linkConfiguration = PeerLinks.Configuration()
             linkConfiguration.clusterID = clusterID
@@ -201,9 +224,9 @@ struct QuadCommand: AsyncParsableCommand {
         } catch {
             throw StartupError(description: "cannot open the data directory \(dataDirectory): \(error)")
         }
-        if let links, let own = members[NodeID(nodeID)] {
+        if let links, let ownPort = members[NodeID(nodeID)]?.port ?? peerPort {
             let server = PeerServer(
-                host: peerHost, port: own.port, clusterID: clusterID, logger: logger,
+                host: peerHost, port: ownPort, clusterID: clusterID, logger: logger,
                 sink: { sender, messages in await node.receive(messages, from: sender) },
                 forwardHandler: { _, request in await node.handleForward(request) },
                 snapshotHandler: { _, group, message, chunks in

@@ -44,7 +44,7 @@ struct Status: AsyncParsableCommand {
             var table = Table("ID", "ADDRESS", "STATE", "LEADERS", "REPLICAS", "LAGGING", "DB SIZE", "LAST HEARTBEAT",
                               "VERSION")
             for node in answer.nodes {
-                let up = node.state == "up"
+                let up = node.state != "down"
                 table.add("\(node.id)", node.address ?? "-", node.state, up ? "\(node.leaders)" : "-",
                           up ? "\(node.replicas)" : "-", up ? "\(node.lagging)" : "-",
                           node.databaseBytes.map(byteCount) ?? "-", node.lastHeartbeatMs.map(heardAgo) ?? "-",

@@ -9,7 +9,7 @@ struct Quadctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quadctl",
         abstract: "Operate a Quad node or cluster.",
-        subcommands: [Status.self, Partitions.self, Locate.self, Leader.self, DevToken.self])
+        subcommands: [Status.self, Partitions.self, Locate.self, Leader.self, NodeCommand.self, DevToken.self])
 }
 
 /// `quadctl dev-token`: mints a development sign-in token with the node's dev key.

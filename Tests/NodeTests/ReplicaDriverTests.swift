@@ -40,6 +40,8 @@ import Testing
             return await target.handleForward(request)
         }
 
+        func updatePeers(_ addresses: [NodeID: String]) {}  // every driver of the network is reachable by ID
+
         func sendSnapshot(_ message: Raft.Message, group: PartitionID, to peer: NodeID, timeout: Duration,
                           rows: SnapshotRowCursor) async throws {
             guard let target = shared.reachable(from: owner, to: peer) else {
@@ -97,7 +99,8 @@ import Testing
             for raw in 0..<placement.partitionCount {
                 try host.openGroup(PartitionID(raw), members: members, randomSeed: id.rawValue &* 31 &+ UInt64(raw))
             }
-            let driver = ReplicaDriver(host: host, placement: placement, members: members,
+            let driver = ReplicaDriver(host: host, placement: placement,
+                                       founders: members.map { MemberRecord(id: $0, peerAddress: "loopback") },
                                        messenger: LoopbackMessenger(owner: id, network: network), events: EventHub(),
                                        eventLoop: loops.next(), balancesLeaders: false)
             network.drivers.withLock { $0[id] = driver }

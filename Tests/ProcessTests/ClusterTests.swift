@@ -271,7 +271,7 @@ extension ClusterTests {
         do {
             try await stranger.start()
             let status = try await stranger.waitForExit(deadline: .seconds(20))
-            #expect(status == 1)
+            #expect(status == 1, "\(stranger.logTail())")
         } catch {
             // It may already have been refused and stopped before it answered /health.
         }
