@@ -92,6 +92,7 @@ struct ClusterMembersResponse: Encodable {
     struct Member: Encodable {
         let id: UInt64
         let peerAddress: String
+        let apiAddress: String?
         let state: String
     }
     let partitionCount: UInt32
@@ -100,7 +101,8 @@ struct ClusterMembersResponse: Encodable {
     init(_ table: MemberTable) {
         partitionCount = table.partitionCount
         nodes = table.members.values.sorted { $0.id < $1.id }.map {
-            Member(id: $0.id.rawValue, peerAddress: $0.peerAddress, state: $0.state == .active ? "active" : "draining")
+            Member(id: $0.id.rawValue, peerAddress: $0.peerAddress, apiAddress: $0.apiAddress.isEmpty ? nil : $0.apiAddress,
+                   state: $0.state == .active ? "active" : "draining")
         }
     }
 }

@@ -89,6 +89,7 @@ public enum QuadAPI {
 
         let router = Router(context: QuadRequestContext.self)
         router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(PartitionRoutingMiddleware(node: node))
         router.get("health") { _, _ in HealthResponse(status: "ok", node: node.configuration.nodeID.rawValue).ok }
         router.get("v1/openapi.yaml") { _, _ in try OpenAPIDocument.response() }
         // Unauthenticated, like /health: Prometheus scrapes it from the operators' network.

@@ -212,6 +212,13 @@ public final class CommunityNode: Service, Sendable {
         try await replicas.linearizableBarrier(for: placement.partition(ofKey: key))
     }
 
+    /// Where a node holding `key`'s partition serves the API, when this node holds no replica of
+    /// it (a cluster of more nodes than replicas); nil when requests about `key` are served here.
+    public func holderAPIAddress(forKey key: String) async -> String? {
+        guard let replicas else { return nil }
+        return await replicas.holderAPIAddress(of: placement.partition(ofKey: key))
+    }
+
     /// Queries over the partition holding any stably named object.
     public func queries(forKey key: String, actor: Actor) -> CommunityQueries<PartitionRowReader> {
         CommunityQueries(reader: PartitionRowReader(database: database, partition: placement.partition(ofKey: key)),

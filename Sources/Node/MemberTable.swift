@@ -14,11 +14,15 @@ public struct MemberRecord: Sendable, Equatable {
     /// `host:port` of its peer listener.
     public var peerAddress: String
     public var state: MemberState
+    /// Where it serves the API (`http://host:port`), as the node itself registered it; empty
+    /// until then. Nodes send requests for partitions they do not hold there.
+    public var apiAddress: String
 
-    public init(id: NodeID, peerAddress: String, state: MemberState = .active) {
+    public init(id: NodeID, peerAddress: String, state: MemberState = .active, apiAddress: String = "") {
         self.id = id
         self.peerAddress = peerAddress
         self.state = state
+        self.apiAddress = apiAddress
     }
 }
 
@@ -33,6 +37,8 @@ public enum MemberCommand: Sendable, Equatable {
     case setState(NodeID, MemberState)
     /// `quadctl node remove`, once the member holds nothing; refused for an unknown ID.
     case remove(NodeID)
+    /// A member registers where it serves the API (each node does so for itself).
+    case setAPIAddress(NodeID, String)
 }
 
 /// The cluster's members: the replicated state of the metadata group (one row), the input of
@@ -80,6 +86,9 @@ public struct MemberTable: Sendable, Equatable {
             guard members[id] != nil else { return .failure(.init("node \(id) is not a member")) }
             guard active != [id] else { return .failure(.init("node \(id) is the last active member")) }
             next.members[id] = nil
+        case .setAPIAddress(let id, let address):
+            guard members[id] != nil else { return .failure(.init("node \(id) is not a member")) }
+            next.members[id]?.apiAddress = address
         }
         return .success(next)
     }
@@ -162,6 +171,10 @@ extension MemberCommand {
         case .remove(let id):
             writer.write(UInt8(3))
             writer.write(id.rawValue)
+        case .setAPIAddress(let id, let address):
+            writer.write(UInt8(4))
+            writer.write(id.rawValue)
+            writer.write(address)
         }
         return writer.bytes
     }
@@ -187,6 +200,7 @@ extension MemberCommand {
             guard let state = MemberState(rawValue: try reader.readUInt8()) else { throw DecodingError("unknown member state") }
             command = .setState(id, state)
         case 3: command = .remove(NodeID(try reader.readUInt64()))
+        case 4: command = .setAPIAddress(NodeID(try reader.readUInt64()), try reader.readString())
         case let tag: throw DecodingError("unknown member command \(tag)")
         }
         try reader.expectEnd()
@@ -197,12 +211,13 @@ extension MemberCommand {
         writer.write(member.id.rawValue)
         writer.write(member.peerAddress)
         writer.write(member.state.rawValue)
+        writer.write(member.apiAddress)
     }
 
     static func readRecord(_ reader: inout BinaryReader) throws(DecodingError) -> MemberRecord {
         let id = NodeID(try reader.readUInt64())
         let address = try reader.readString()
         guard let state = MemberState(rawValue: try reader.readUInt8()) else { throw DecodingError("unknown member state") }
-        return MemberRecord(id: id, peerAddress: address, state: state)
+        return MemberRecord(id: id, peerAddress: address, state: state, apiAddress: try reader.readString())
     }
 }

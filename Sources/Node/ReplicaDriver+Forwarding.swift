@@ -15,7 +15,10 @@ extension ReplicaDriver {
     public func submit(_ command: Command) async throws -> Result<Outcome, CommunityError> {
         let partition = placement.partition(ofKey: command.body.placementKey)
         if host.role(of: partition) == .leader { return try await propose(command) }
-        guard let leader = leader(of: partition), leader != nodeID else {
+        // Not held here (more nodes than replicas): a replica forwards it on to its leader.
+        let target = host.membership(of: partition) == nil
+            ? desiredVoters(of: partition).first { $0 != nodeID } : leader(of: partition)
+        guard let leader = target, leader != nodeID else {
             throw NodeError(.unavailable, "\(partition) has no leader right now; retry shortly.")
         }
         let answer: [UInt8]
@@ -60,7 +63,10 @@ extension ReplicaDriver {
     private func handleForwardedCommand(_ request: [UInt8]) async -> [UInt8] {
         do {
             let command = try Command(decoding: request)
-            let result = try await propose(command)
+            let partition = placement.partition(ofKey: command.body.placementKey)
+            // From a node that holds no replica: a follower here passes it to the leader (two hops at most).
+            let held = host.membership(of: partition) != nil
+            let result = try await (held && host.role(of: partition) != .leader ? submit(command) : propose(command))
             return [0] + result.encodedOutcome()
         } catch let error as NodeError {
             return [1] + Array(error.code.rawValue.utf8)

@@ -50,6 +50,7 @@ extension ReplicaDriver {
             }
             return
         }
+        registerAPIAddress()
         var moving = host.partitions.filter {
             !$0.isMetadata && host.role(of: $0) == .leader && !(host.membership(of: $0)?.learners.isEmpty ?? true)
         }.count
@@ -84,6 +85,30 @@ extension ReplicaDriver {
             metrics.groupsLeft.increment()
         }
         if proposed { scheduleRound() }
+    }
+
+    /// Records where this node serves the API in the member table, once (again if it changed).
+    private func registerAPIAddress() {
+        guard let apiAddress, !registeringAPIAddress, let own = host.memberTable.members[nodeID],
+              own.apiAddress != apiAddress else { return }
+        registeringAPIAddress = true
+        Task {
+            _ = try? await self.changeMembers(.setAPIAddress(self.nodeID, apiAddress))
+            self.registeringAPIAddress = false
+        }
+    }
+
+    /// Where a node that holds `partition` serves the API, for a request this node cannot serve
+    /// because it holds no replica of it; nil when this node holds it (or no holder is known).
+    /// The partition's leader when this node knows it, else the first replica placement names.
+    public func holderAPIAddress(of partition: PartitionID) -> String? {
+        guard host.membership(of: partition) == nil else { return nil }
+        let table = host.memberTable
+        let candidates = desiredVoters(of: partition).filter { $0 != nodeID }
+        for candidate in candidates {
+            if let address = table.members[candidate]?.apiAddress, !address.isEmpty { return address }
+        }
+        return nil
     }
 
     /// Asks the `--join` peers for their member table and links to its members.

@@ -8,11 +8,13 @@ struct NodeCommand: AsyncParsableCommand {
         commandName: "node", abstract: "Add, drain, remove and list the cluster's nodes.",
         subcommands: [Add.self, Drain.self, Remove.self, List.self])
 
-    /// The member table (`-o json`: `partition_count`, `nodes[]` with `id`, `peer_address`, `state`).
+    /// The member table (`-o json`: `partition_count`, `nodes[]` with `id`, `peer_address`,
+    /// `api_address` (null until the node registered it), `state` (`active` or `draining`)).
     struct Members: Codable {
         struct Member: Codable {
             var id: UInt64
             var peerAddress: String
+            var apiAddress: String?
             var state: String
         }
         var partitionCount: UInt32
@@ -22,8 +24,8 @@ struct NodeCommand: AsyncParsableCommand {
             switch output {
             case .json: try ScriptJSON.print(self)
             case .table:
-                var table = Table("ID", "PEER ADDRESS", "STATE")
-                for node in nodes { table.add("\(node.id)", node.peerAddress, node.state) }
+                var table = Table("ID", "PEER ADDRESS", "API ADDRESS", "STATE")
+                for node in nodes { table.add("\(node.id)", node.peerAddress, node.apiAddress ?? "-", node.state) }
                 print(table.rendered)
             }
         }

@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HTTPTypes
+import NIOCore
+import Node
+import QuadCore
+
+/// Sends a request about a workspace or platform whose partition this node holds no replica of
+/// to a node that does (in a cluster of more nodes than replicas), and relays the answer: so
+/// every endpoint works against any node. One hop: a forwarded request is never sent on again.
+///
+/// The request goes over HTTP to the holder's API address from the member table, with every
+/// header (the caller's token included: every node verifies the same tokens) and the body.
+struct PartitionRoutingMiddleware: RouterMiddleware {
+    typealias Context = QuadRequestContext
+    let node: CommunityNode
+
+    /// Marks a forwarded request; its value is the forwarding node's ID.
+    static let forwardedHeader = HTTPField.Name("Quad-Forwarded-By")!
+    /// How long the holder may take to answer.
+    static let timeout: TimeAmount = .seconds(15)
+    /// Largest body relayed either way: the API's own request bound, and 16 MiB for answers
+    /// (a history page or roster is far smaller).
+    static let requestBytesMax = 1 << 20
+    static let responseBytesMax = 16 << 20
+    /// Headers that belong to one connection, not to the request (RFC 9110 §7.6.1).
+    static let hopByHop: Set<HTTPField.Name> = [.connection, .transferEncoding, .contentLength, .te, .upgrade,
+                                                .proxyAuthorization, .proxyAuthenticate]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response {
+        guard request.headers[Self.forwardedHeader] == nil, let key = Self.placementKey(request.uri),
+              let holder = await node.holderAPIAddress(forKey: key) else {
+            return try await next(request, context)
+        }
+        return try await forward(request, to: holder)
+    }
+
+    /// The workspace or platform a request is about, from its path (nil: not partition-scoped).
+    static func placementKey(_ uri: HummingbirdCore.URI) -> String? {
+        let parts = uri.path.split(separator: "/", omittingEmptySubsequences: true)
+        guard parts.count >= 3, parts[0] == "v1" else { return nil }
+        switch parts[1] {
+        case "workspaces" where parts[2] == "lookup":
+            guard let platform = uri.queryParameters.get("platform_id").flatMap(PlatformID.init(rawValue:)),
+                  let external = uri.queryParameters.get("external_id") else { return nil }
+            return WorkspaceID.derived(platform: platform, externalID: external).rawValue
+        case "workspaces": return WorkspaceID(rawValue: String(parts[2]))?.rawValue
+        case "platforms": return PlatformID(rawValue: String(parts[2]))?.rawValue
+        default: return nil
+        }
+    }
+
+    private func forward(_ request: Request, to holder: String) async throws -> Response {
+        var outbound = HTTPClientRequest(url: holder + (request.uri.description.hasPrefix("/") ? "" : "/") + request.uri.description)
+        outbound.method = .init(rawValue: request.method.rawValue)
+        for field in request.headers where !Self.hopByHop.contains(field.name) {
+            outbound.headers.add(name: field.name.rawName, value: field.value)
+        }
+        outbound.headers.add(name: Self.forwardedHeader.rawName, value: "\(node.configuration.nodeID.rawValue)")
+        let body = try await request.body.collect(upTo: Self.requestBytesMax)
+        if body.readableBytes > 0 { outbound.body = .bytes(body) }
+        let answer: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            answer = try await HTTPClient.shared.execute(outbound, timeout: Self.timeout)
+            bytes = try await answer.body.collect(upTo: Self.responseBytesMax)
+        } catch {
+            var refusal = APIError(.serviceUnavailable, "unavailable",
+                                   "The node that holds this workspace cannot be reached right now; retry shortly.")
+            refusal.retryAfterSeconds = 1
+            throw refusal
+        }
+        var headers = HTTPFields()
+        for header in answer.headers {
+            guard let name = HTTPField.Name(header.name), !Self.hopByHop.contains(name) else { continue }
+            headers.append(HTTPField(name: name, value: header.value))
+        }
+        return Response(status: .init(code: Int(answer.status.code), reasonPhrase: answer.status.reasonPhrase),
+                        headers: headers, body: .init(byteBuffer: bytes))
+    }
+}
