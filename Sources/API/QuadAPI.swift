@@ -5,6 +5,7 @@ import Foundation
 import HummingbirdWebSocket
 import MeetingProviders
 import QuadCore
+import WebClient
 
 /// How the HTTP API of one node is served.
 public struct APIConfiguration: Sendable {
@@ -91,6 +92,12 @@ public enum QuadAPI {
         router.middlewares.add(ErrorMiddleware())
         router.get("health") { _, _ in HealthResponse(status: "ok", node: node.configuration.nodeID.rawValue).ok }
         router.get("v1/openapi.yaml") { _, _ in try OpenAPIDocument.response() }
+        // The browser client at `/` (docs/web-client.md); its assets are part of the build.
+        switch WebClient.bundled {
+        case .success(let client): client.addRoutes(to: router)
+        case .failure(let error): preconditionFailure("\(error)")
+        }
+        DevelopmentSigninRoutes(keys: verifier?.keys).add(to: router)
         // Unauthenticated, like /health: Prometheus scrapes it from the operators' network.
         router.get("metrics") { _, _ in
             guard let metrics else { throw APIError(.notFound, "metrics_disabled", "This node does not export metrics.") }
