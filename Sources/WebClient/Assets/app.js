@@ -343,7 +343,8 @@ function channelLink(view, current) {
       'aria-current': current ? 'page' : false, dataset: { channel: channel.id } },
     h('span', { class: 'channel-icon', 'aria-hidden': 'true' }, icon),
     h('span', { class: 'visually-hidden' }, iconLabel),
-    h('span', { class: 'channel-name' }, channelTitle(channel)), badges));
+    h('span', { class: 'channel-name' }, channelTitle(channel)),
+    !view.is_member && h('span', { class: 'visually-hidden' }, `(${t('not_joined')})`), badges));
 }
 
 export function renderSidebar() {

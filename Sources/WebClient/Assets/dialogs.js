@@ -37,6 +37,10 @@ function field(id, labelKey, input, hintKey) {
   const error = h('p', { class: 'field-error', id: `${id}-error`, role: 'alert' });
   input.id = id;
   input.setAttribute('aria-describedby', `${id}-error${hintKey ? ` ${id}-hint` : ''}`);
+  input.addEventListener('input', () => {
+    error.textContent = '';
+    input.removeAttribute('aria-invalid');
+  });
   return { error, element: h('div', { class: 'field' },
     h('label', { for: id }, t(labelKey)), input, hintKey && h('p', { class: 'hint', id: `${id}-hint` }, t(hintKey)), error) };
 }

@@ -17,11 +17,22 @@ export async function loadMessages() {
     .map((tag) => tag.toLowerCase().split('-')[0])
     .find((code) => locales.includes(code)) || 'en';
   messages = wanted === 'en' ? fallback : await load(wanted);
+  plurals = new Intl.PluralRules(wanted);
   document.documentElement.lang = wanted;
 }
 
-/** The message for `key` with `{name}` placeholders filled from `values`. */
+let plurals = new Intl.PluralRules('en');
+
+/**
+ * The message for `key` with `{name}` placeholders filled from `values`. With a numeric
+ * `values.count`, the plural form `key_one`, `key_other` (Intl.PluralRules categories) is used
+ * when the messages file has one.
+ */
 export function t(key, values = {}) {
+  if (typeof values.count === 'number') {
+    const form = `${key}_${plurals.select(values.count)}`;
+    if (form in messages || form in fallback) key = form;
+  }
   const text = messages[key] ?? fallback[key];
   if (text === undefined) {
     console.warn(`missing message ${key}`);
