@@ -92,6 +92,10 @@ class Browser:
     def text(self):
         return self.driver.execute_script("return document.body.innerText")
 
+    def text_of(self, selector):
+        """The text of the element `selector` now (the page redraws parts, so never a kept element)."""
+        return self.driver.execute_script("return document.querySelector(arguments[0])?.innerText || ''", selector)
+
     def count_messages(self, text):
         return self.driver.execute_script(
             "return [...document.querySelectorAll('.channel-column .message-text')]"
@@ -198,8 +202,8 @@ class Suite:
         ines.screenshot(self.screenshots, "new-channel-dialog.png")
         ines.find("dialog button[type=submit]").click()
         wait_for(lambda: not ines.all("dialog[open]"), "the dialog to close after creating")
-        title = ines.wait("#channel-title", "the new channel's page")
-        wait_for(lambda: "Project Team: Unit 3" in title.text, "the new channel's title")
+        ines.wait("#channel-title", "the new channel's page")
+        wait_for(lambda: "Project Team: Unit 3" in ines.text_of("#channel-title"), "the new channel's title")
         self.channel = wait_for(lambda: ines.driver.current_url.split("/c/")[1] if "/c/" in ines.driver.current_url else None,
                                 "the channel's URL")
         view = self.node.call("GET", f"/v1/workspaces/{self.workspace}/channels/{self.channel}", user="ines")["channel"]
@@ -255,8 +259,59 @@ class Suite:
         ben.quit()
         del self.browsers["ben"]
 
+    def test_first_course_as_administrator(self):
+        """On a node with no course for them, an administrator creates one from the empty page and lands in it."""
+        admin = self.browser("admin")
+        admin.open()
+        admin.wait("button.person[data-user='admin']", "the Administrator among the suggested people").click()
+        admin.wait("#demo-name", "the first-course form")
+        name = admin.find("#demo-name")
+        name.clear()
+        name.send_keys("Demo 101")
+        admin.find(".empty-state button[type=submit]").click()
+        admin.wait("#channel-title", "a channel of the new course")
+        check("Demo 101" in admin.text_of("#workspace-select"), "the new course is in the switcher")
+        check(admin.text_of("#channel-title"), "the course opens on one of its channels")
+        admin.quit()
+        del self.browsers["admin"]
+
+    def test_direct_message_with_unread_and_mention_badges(self):
+        """Ana starts a direct message with Inés; Inés, elsewhere, sees it appear with unread and mention badges."""
+        ines = self.browser("ines")
+        ines.go(self.channel_fragment(self.chatter))
+        ines.wait("#channel-title")
+        ana = self.browser("ana")
+        ana.find("#new-dm-button").click()
+        ana.wait("dialog[open] #dm-filter").send_keys("Inés")
+        ana.wait("#dm-people input[value='ines']").click()
+        ana.find("dialog button[type=submit]").click()
+        ana.wait("#channel-title", "the direct message's page")
+        wait_for(lambda: "Inés Instructor" in ana.text_of("#channel-title"), "the DM named after Inés")
+        box = ana.wait("#message-input")
+        box.send_keys("@ines could we talk about the brief?")
+        box.send_keys(Keys.ENTER)
+        dm = wait_for(lambda: ana.driver.current_url.split("/c/")[1], "the DM's ID")
+        selector = f"#sidebar a[data-channel='{dm}']"
+        ines.wait(selector, "the DM in Inés's sidebar (live)")
+        # The sidebar is redrawn on every event: look the link up afresh each time.
+        wait_for(lambda: ines.find(selector).find_elements(By.CSS_SELECTOR, ".badge.unread") and
+                 ines.find(selector).find_element(By.CSS_SELECTOR, ".badge.mention [aria-hidden]").text == "@1",
+                 "unread and mention badges")
+        check("Ana" in ines.find(selector).text, "the DM is named after Ana for Inés")
+        ines.find(selector).click()
+        ines.wait("#message-input")
+        wait_for(lambda: ines.count_messages("@ines could we talk about the brief?") == 1, "the message in Inés's DM")
+        wait_for(lambda: not ines.find(f"#sidebar a[data-channel='{dm}']").find_elements(By.CSS_SELECTOR, ".badge"),
+                 "the badges to clear once read")
+        view = self.node.call("GET", f"/v1/workspaces/{self.workspace}/channels/{dm}", user="ines")["channel"]
+        check(view["unread_count"] == 0 and view["last_read"] == view["channel"]["last_sequence"],
+              f"the read marker moved on the server: {view}")
+
     def decorate_for_screenshots(self):
         """A reply, reactions and a pin, so the channel view shows what it can do."""
+        ines = self.browser("ines")
+        ines.go(self.channel_fragment(self.channel))
+        ines.wait("#message-input")
         base = f"/v1/workspaces/{self.workspace}/channels/{self.channel}/messages"
         first = self.node.call("GET", base + "?limit=1", user="ana")["messages"][0]["sequence"]
         self.node.call("POST", base, {"text": "Great! I will take the literature review.", "thread_root": first}, user="ana")
@@ -264,7 +319,6 @@ class Suite:
         self.node.call("PUT", f"{base}/{first}/reactions/tada", user="ines")
         self.node.call("PUT", f"{base}/{first}/pin", user="ines")
         self.node.call("POST", base, {"text": "Draft outline: https://example.org/outline — comments welcome @ines"}, user="ana")
-        ines = self.browser("ines")
         wait_for(lambda: ines.count_messages("Draft outline: https://example.org/outline — comments welcome @ines") == 1,
                  "Ana's message in Inés's browser")
         wait_for(lambda: ines.all(".reaction"), "the reactions, live")
@@ -330,10 +384,11 @@ class Suite:
         session = created["session"]["id"]
         ana = self.browser("ana")
         ana.go(f"#/w/{self.workspace}/sessions/{session}")
-        countdown = ana.wait("#countdown", "the countdown")
-        wait_for(lambda: "Join opens in" in countdown.text, "the countdown text")
-        check(" d " not in countdown.text and countdown.text.split()[-1].startswith("01:"),
-              f"the countdown is from the server's clock (about 1:45), not the browser's: {countdown.text}")
+        ana.wait("#countdown", "the countdown")
+        countdown = wait_for(lambda: "Join opens in" in ana.text_of("#countdown") and ana.text_of("#countdown"),
+                             "the countdown text")
+        check(" d " not in countdown and countdown.split()[-1].startswith("01:"),
+              f"the countdown is from the server's clock (about 1:45), not the browser's: {countdown}")
         check(not ana.all("#join-button") and "quad-7" not in ana.text(), "no Join button or password outside the window")
         check("842 1234 5678" in ana.text() and "Europe/Madrid" in ana.text() and "Inés Instructor" in ana.text(),
               "meeting number, time zone and host are shown")
@@ -344,11 +399,12 @@ class Suite:
         node.clock_offset_seconds = int(opens - lead_seconds - time.time())
         node.start()
         ana.driver.refresh()
-        countdown = ana.wait("#countdown", "the countdown after the clock moved")
-        wait_for(lambda: "Join opens in 00:00:0" in countdown.text, f"a countdown of seconds ({countdown.text})")
+        ana.wait("#countdown", "the countdown after the clock moved")
+        countdown = wait_for(lambda: "Join opens in 00:00:0" in ana.text_of("#countdown") and ana.text_of("#countdown"),
+                             "a countdown of seconds")
         check(not ana.all("#join-button"), "no Join button before the window")
         shown = time.monotonic()
-        remaining = int(countdown.text.split(":")[-1])
+        remaining = int(countdown.split(":")[-1])
         button = ana.wait("#join-button", "the Join button once the window opens", seconds=lead_seconds + 8)
         elapsed = time.monotonic() - shown
         check(elapsed >= remaining - 1.5, f"Join appeared {elapsed:.1f}s after a countdown of {remaining}s: too early")
@@ -414,10 +470,11 @@ def main():
     node = QuadNode(arguments.quad, clock_offset_seconds=SERVER_CLOCK_OFFSET_SECONDS,
                     names={"admin": "Administrator", "ines": "Inés Instructor", "ana": "Ana", "ben": "Ben"})
     suite = Suite(node, arguments.screenshots)
-    steps = [suite.test_assets_are_versioned_and_cached, suite.test_sign_in,
+    steps = [suite.test_assets_are_versioned_and_cached, suite.test_first_course_as_administrator, suite.test_sign_in,
              suite.test_create_private_channel_from_dialog,
              suite.test_post_appears_in_other_session_within_a_second,
-             suite.test_non_member_cannot_open_private_channel, suite.decorate_for_screenshots,
+             suite.test_non_member_cannot_open_private_channel, suite.test_direct_message_with_unread_and_mention_badges,
+             suite.decorate_for_screenshots,
              suite.test_reconnect_after_node_restart, suite.test_join_button_only_inside_window,
              suite.test_phone_width]
     failures = 0
