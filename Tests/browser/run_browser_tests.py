@@ -30,6 +30,8 @@ LIVE_DELIVERY_SECONDS_MAX = 1.0
 # Default wait for the page to reach a state.
 WAIT_SECONDS = 10
 POLL_SECONDS = 0.02
+# Messages in the channel whose history is paged back: three pages of 50.
+HISTORY_MESSAGES = 120
 DESKTOP = (1280, 860)
 PHONE = (390, 844)
 
@@ -67,6 +69,7 @@ class Browser:
         for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                          f"--window-size={DESKTOP[0]},{DESKTOP[1]}", "--lang=en-US", "--force-device-scale-factor=1"]:
             options.add_argument(argument)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
         self.driver = webdriver.Chrome(options=options, service=service)
         self.name = name
@@ -107,6 +110,11 @@ class Browser:
     def screenshot(self, directory, name):
         if directory:
             self.driver.save_screenshot(os.path.join(directory, name))
+
+    def script_errors(self):
+        """Uncaught exceptions logged by the page since the last call (failed requests are expected: 404s, offline)."""
+        return [entry["message"] for entry in self.driver.get_log("browser")
+                if entry["level"] == "SEVERE" and "Uncaught" in entry["message"]]
 
     def quit(self):
         try:
@@ -256,6 +264,7 @@ class Suite:
             raise Failure("the API served the private history to a non-member")
         except APIError as error:
             check(error.status == 404, f"the API answers 404, not {error.status}")
+        check(not ben.script_errors(), "uncaught script errors in Ben's browser")
         ben.quit()
         del self.browsers["ben"]
 
@@ -272,6 +281,7 @@ class Suite:
         admin.wait("#channel-title", "a channel of the new course")
         check("Demo 101" in admin.text_of("#workspace-select"), "the new course is in the switcher")
         check(admin.text_of("#channel-title"), "the course opens on one of its channels")
+        check(not admin.script_errors(), f"uncaught script errors: {admin.script_errors()}")
         admin.quit()
         del self.browsers["admin"]
 
@@ -306,6 +316,53 @@ class Suite:
         view = self.node.call("GET", f"/v1/workspaces/{self.workspace}/channels/{dm}", user="ines")["channel"]
         check(view["unread_count"] == 0 and view["last_read"] == view["channel"]["last_sequence"],
               f"the read marker moved on the server: {view}")
+
+    def test_history_edits_and_moderation(self):
+        """Older pages load when scrolled to the top; an author edits in place; staff delete a learner's message."""
+        base = f"/v1/workspaces/{self.workspace}/channels/{self.chatter}"
+        self.node.call("POST", base + "/join", user="ana")
+        self.node.call("POST", base + "/join", user="ines")
+        total = HISTORY_MESSAGES
+        for number in range(1, total + 1):
+            self.node.call("POST", base + "/messages", {"text": f"History message {number}"}, user="ana")
+        ana = self.browser("ana")
+        ana.go(self.channel_fragment(self.chatter))
+        wait_for(lambda: ana.count_messages(f"History message {total}") == 1, "the newest page")
+        check(ana.count_messages("History message 1") == 0, "only the newest page is loaded at first")
+        shown = "return document.querySelectorAll('.channel-column .message').length"
+        for _ in range(total // 50 + 1):
+            if ana.count_messages("History message 1") == 1:
+                break
+            loaded = ana.driver.execute_script(shown)
+            ana.driver.execute_script("document.querySelector('.message-scroller').scrollTop = 0")
+            wait_for(lambda loaded=loaded: ana.driver.execute_script(shown) > loaded, "an older page after scrolling up")
+        wait_for(lambda: ana.count_messages("History message 1") == 1, "the oldest message after scrolling up")
+        sequences = ana.driver.execute_script(
+            "return [...document.querySelectorAll('.channel-column .message')].map((e) => Number(e.dataset.sequence))")
+        check(sequences == list(range(1, total + 1)), f"every message once, in order, after paging back: {len(sequences)}")
+        check("This is the start of Chatter." in ana.text(), "the start of the channel is marked")
+        # Ana edits her newest message in place.
+        newest = ana.find(f"#message-{total}")
+        ana.driver.execute_script("arguments[0].scrollIntoView()", newest)
+        newest.find_element(By.XPATH, ".//button[text()='Edit']").click()
+        editor = ana.wait(f"#edit-{total}")
+        editor.clear()
+        editor.send_keys("History message, edited")
+        ana.find(f"#message-{total} form button[type=submit]").click()
+        wait_for(lambda: "(edited)" in ana.text_of(f"#message-{total}"), "the edit marker")
+        # Inés, the course's instructor, deletes it with the moderator action.
+        ines = self.browser("ines")
+        ines.go(self.channel_fragment(self.chatter))
+        wait_for(lambda: "History message, edited" in ines.text_of(f"#message-{total}"), "the edit, live, in Inés's view")
+        target = ines.find(f"#message-{total}")
+        ines.driver.execute_script("arguments[0].scrollIntoView()", target)
+        ines.driver.execute_script("window.confirm = () => true")  # the browser's confirm dialog, answered yes
+        target.find_element(By.XPATH, ".//button[text()='Delete (moderator)']").click()
+        for browser in (ines, ana):
+            wait_for(lambda browser=browser: "This message was deleted." in browser.text_of(f"#message-{total}"),
+                     f"the tombstone in {browser.name}'s view")
+        message = self.node.call("GET", f"{base}/messages/{total}", user="ana")["message"]
+        check(message["deleted"] and message["deleted_by"] == "ines", f"deleted by the moderator: {message}")
 
     def decorate_for_screenshots(self):
         """A reply, reactions and a pin, so the channel view shows what it can do."""
@@ -452,6 +509,12 @@ class Suite:
             check(error.code == 404, "another version is 404")
 
 
+    def test_no_script_errors(self):
+        """No page threw an uncaught exception during the whole suite."""
+        errors = {name: browser.script_errors() for name, browser in self.browsers.items()}
+        check(not any(errors.values()), f"uncaught script errors: {errors}")
+
+
 def parse_time(text):
     """RFC 3339 UTC with milliseconds (server_time) to seconds since 1970."""
     import calendar
@@ -474,9 +537,9 @@ def main():
              suite.test_create_private_channel_from_dialog,
              suite.test_post_appears_in_other_session_within_a_second,
              suite.test_non_member_cannot_open_private_channel, suite.test_direct_message_with_unread_and_mention_badges,
-             suite.decorate_for_screenshots,
+             suite.test_history_edits_and_moderation, suite.decorate_for_screenshots,
              suite.test_reconnect_after_node_restart, suite.test_join_button_only_inside_window,
-             suite.test_phone_width]
+             suite.test_phone_width, suite.test_no_script_errors]
     failures = 0
     try:
         node.start()
