@@ -8,10 +8,13 @@ public struct OffsetWallClock: WallClock {
     /// Ten years either way: enough to reach any session a test schedules, far from overflow.
     public static let offsetSecondsMax: Int64 = 10 * 366 * 86_400
 
+    /// A clock `offsetSeconds` ahead of the machine's (behind when negative); the caller keeps
+    /// the offset within `offsetSecondsMax` (`quad` validates its flag).
     public init(offsetSeconds: Int64) {
         precondition(abs(offsetSeconds) <= Self.offsetSecondsMax, "clock offset out of range")
         offsetMilliseconds = offsetSeconds * 1000
     }
 
+    /// The machine's time plus the offset.
     public func nowMilliseconds() -> Int64 { SystemWallClock().nowMilliseconds() + offsetMilliseconds }
 }

@@ -71,6 +71,8 @@ public struct WebClient: Sendable {
 
 /// Why the bundled client could not be read (a packaging fault, reported at start-up).
 public struct WebClientError: Error, CustomStringConvertible, Sendable {
+    /// What is missing or unreadable, with its path.
     public let message: String
+    /// The message, for logs and start-up errors.
     public var description: String { message }
 }

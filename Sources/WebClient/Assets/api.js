@@ -53,6 +53,7 @@ export async function api(method, path, body) {
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
   if (!response.ok) {
     const error = json && json.error ? json.error : { code: `http_${response.status}`, message: text };
+    if (response.status === 401 && session.token) window.dispatchEvent(new Event('quad:unauthenticated'));
     throw new APIError(response.status, error.code, error.message);
   }
   return json;

@@ -74,6 +74,12 @@ async function boot() {
   }
   renderShell();
   window.addEventListener('hashchange', route);
+  // A token that expired or was revoked while the page was open: back to sign-in.
+  window.addEventListener('quad:unauthenticated', () => {
+    state.stream?.close();
+    session.clear();
+    renderSignIn(app, () => location.reload(), t('signin_expired'));
+  }, { once: true });
   await route();
 }
 
@@ -198,7 +204,8 @@ export async function refreshChannel(id) {
     state.channels.set(id, answer.channel);
     if (!known) state.stream?.follow(id, answer.channel.channel.event_sequence);
   } catch (error) {
-    if (error.status === 404) state.channels.delete(id); else throw error;
+    if (error.status !== 404) return notify(errorText(error), 'error');
+    return channelGone(id);
   }
   renderSidebar();
 }
@@ -231,7 +238,10 @@ function handleEvent(frame) {
     case 'member.added':
     case 'member.removed':
     case 'member.role_changed':
-      loadMembers().then(() => renderSidebar());
+      loadMembers().then(() => renderSidebar(), (error) => {
+        // Removed from the workspace: its API answers 404 from now on.
+        if (error.status === 404) showMainError(t('workspace_not_found')); else notify(errorText(error), 'error');
+      });
       break;
     default:
       break;

@@ -63,7 +63,8 @@ export class ChannelPage {
   build() {
     const view = this.view;
     this.header = h('header', { class: 'channel-header' });
-    this.list = h('ol', { class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-label': t('messages_label'),
+    // Quiet while pages of history load; new messages are announced (politely) after that.
+    this.list = h('ol', { class: 'messages', role: 'log', 'aria-live': 'off', 'aria-label': t('messages_label'),
       'aria-relevant': 'additions' });
     this.scroller = h('div', { class: 'message-scroller', onscroll: () => this.scrolled() },
       this.olderStatus = h('p', { class: 'older-status' }), this.list);
@@ -173,6 +174,7 @@ export class ChannelPage {
     for (let page = 0; page < fillPagesMax && this.hasOlder && this.scroller.scrollHeight <= this.scroller.clientHeight; page += 1) {
       await this.loadOlder();
     }
+    this.list.setAttribute('aria-live', 'polite');
     this.markRead();
   }
 
@@ -187,6 +189,7 @@ export class ChannelPage {
   async loadOlder() {
     if (this.loadingOlder || !this.hasOlder || this.oldest === null) return;
     this.loadingOlder = true;
+    this.list.setAttribute('aria-live', 'off');
     this.olderStatus.textContent = t('loading_older');
     try {
       const before = this.scroller.scrollHeight;
@@ -198,6 +201,7 @@ export class ChannelPage {
       this.olderStatus.textContent = errorText(error);
     } finally {
       this.loadingOlder = false;
+      this.list.setAttribute('aria-live', 'polite');
     }
   }
 
