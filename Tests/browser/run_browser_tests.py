@@ -172,6 +172,16 @@ class Suite:
         ines.wait(f"#sidebar a[data-channel='{self.chatter}']", "the chatter channel in the sidebar")
         check("Browser 101" in ines.find("#workspace-select").text, "the workspace switcher names the course")
         check("Inés Instructor" in ines.find(".topbar .me").text, "the top bar names the signed-in person")
+        # The sidebar is keyboard-navigable: arrows move between its items, Enter opens one.
+        links = ines.all("#sidebar a.channel-link")
+        ines.driver.execute_script("arguments[0].focus()", links[0])
+        ines.driver.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+        focused = ines.driver.switch_to.active_element
+        check(focused.get_attribute("data-channel") == links[1].get_attribute("data-channel"),
+              "ArrowDown moves to the next sidebar item")
+        target = focused.get_attribute("href").split("#")[1]
+        focused.send_keys(Keys.ENTER)
+        wait_for(lambda: ines.driver.current_url.endswith(target), "Enter to open the focused channel")
         ana = self.browser("ana")
         ana.open()
         ana.wait("button.person[data-user='ana']", "Ana among the suggested people").click()
