@@ -57,7 +57,7 @@ public enum QuadAPI {
 
         return Application(
             router: makeRouter(node: node, verifier: verifier, sessions: sessions, clock: clock,
-                               provisioning: provisioning, metrics: configuration.metricsExposition),
+                               provisioning: provisioning, metrics: configuration.metricsExposition, logger: logger),
             server: .http1WebSocketUpgrade(
                 webSocketRouter: makeWebSocketRouter(node: node, verifier: verifier),
                 configuration: .init(ws: .init(maxFrameSize: webSocketFrameBytesMax))),
@@ -86,7 +86,8 @@ public enum QuadAPI {
     static func makeRouter(node: CommunityNode, verifier: TokenVerifier?, sessions: SessionKeys? = nil,
                            clock: any WallClock = SystemWallClock(),
                            provisioning: MeetingProvisioning? = nil,
-                           metrics: (@Sendable () -> String)? = nil) -> Router<QuadRequestContext> {
+                           metrics: (@Sendable () -> String)? = nil,
+                           logger: Logger = Logger(label: "quad")) -> Router<QuadRequestContext> {
 
         let router = Router(context: QuadRequestContext.self)
         router.middlewares.add(ErrorMiddleware())
@@ -94,7 +95,7 @@ public enum QuadAPI {
         router.get("v1/openapi.yaml") { _, _ in try OpenAPIDocument.response() }
         // The browser client at `/` (docs/web-client.md); its assets are part of the build.
         switch WebClient.bundled {
-        case .success(let client): client.addRoutes(to: router)
+        case .success(let client): client.addRoutes(to: router, logger: logger)
         case .failure(let error): preconditionFailure("\(error)")
         }
         DevelopmentSigninRoutes(keys: verifier?.keys).add(to: router)

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 public import Hummingbird
+public import Logging
 
 /// The browser client (docs/web-client.md): plain HTML, CSS and JavaScript modules, bundled as
 /// resources and served by every node. `GET /` is the page, revalidated on every load; the
@@ -54,7 +55,7 @@ public struct WebClient: Sendable {
     /// `GET /` (the page) and `GET /app/{version}/{file}` (the assets, through Hummingbird's
     /// `FileMiddleware`: content types, ETags, ranges and cache headers). An asset of another
     /// version answers 404: a versioned URL never serves different bytes.
-    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>, logger: Logger) {
         let page = indexPage
         router.get("/") { _, _ in
             Response(status: .ok,
@@ -64,7 +65,8 @@ public struct WebClient: Sendable {
         let forever = CacheControl([(MediaType(type: .any),
                                      [.public, .maxAge(Self.assetMaxAgeSeconds), .immutable])])
         router.group("app/:version")
-            .add(middleware: FileMiddleware(assetsFolder, urlBasePath: "/app/\(version)", cacheControl: forever))
+            .add(middleware: FileMiddleware(assetsFolder, urlBasePath: "/app/\(version)", cacheControl: forever,
+                                            logger: logger))
             .get(":file") { _, _ -> Response in throw HTTPError(.notFound) }
     }
 }

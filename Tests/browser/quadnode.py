@@ -4,6 +4,7 @@ caller in a `finally`, so a failing test never leaves it running."""
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -80,11 +81,9 @@ class QuadNode:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def restart(self, clock_offset_seconds=None):
-        self.stop()
-        if clock_offset_seconds is not None:
-            self.clock_offset_seconds = clock_offset_seconds
-        self.start()
+    def remove(self):
+        """Deletes the data directory (and the log in it); the node must be stopped."""
+        shutil.rmtree(self.data, ignore_errors=True)
 
     def token(self, user, name=None, admin=False):
         if user not in self.tokens:

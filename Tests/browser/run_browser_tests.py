@@ -573,6 +573,8 @@ def main():
         node.stop()
         if failures:
             print(f"node log: {node.log_path}")
+        else:
+            node.remove()
     print(f"browser tests: {len(steps) if not failures else 'stopped at a failure'}; "
           f"{'FAILED' if failures else 'all passed'} in {time.monotonic() - started:.0f}s")
     return 1 if failures else 0
