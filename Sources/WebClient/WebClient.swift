@@ -21,6 +21,11 @@ public struct WebClient: Sendable {
     static let assetMaxAgeSeconds = 31_536_000
     /// The placeholder `index.html` spells where an asset URL names the version.
     static let versionPlaceholder = "{{version}}"
+    /// Scripts, styles and connections from this node only (the API, its WebSocket, the
+    /// assets): an injected script could read the session token, so none may run. Any page may
+    /// frame the client (an LMS after an LTI launch).
+    static let contentSecurityPolicy = "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
+        + "base-uri 'none'; form-action 'self'; frame-ancestors *"
 
     /// The client bundled with this build, read once: the bundle never changes while a node runs.
     public static let bundled: Result<WebClient, WebClientError> = Result { () throws(WebClientError) in
@@ -59,7 +64,8 @@ public struct WebClient: Sendable {
         let page = indexPage
         router.get("/") { _, _ in
             Response(status: .ok,
-                     headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+                     headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache",
+                               .contentSecurityPolicy: Self.contentSecurityPolicy],
                      body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         let forever = CacheControl([(MediaType(type: .any),

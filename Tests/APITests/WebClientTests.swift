@@ -16,6 +16,7 @@ import Testing
             let page = try await server.get("/", as: nil)
             #expect(page.status == .ok)
             #expect(page.headers[.cacheControl] == "no-cache")
+            #expect(page.headers[.contentSecurityPolicy] == WebClient.contentSecurityPolicy)
             #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
             let version = try #require(page.text.split(separator: "/app/").dropFirst().first?.split(separator: "/").first)
             #expect(version.count == WebClient.versionHexDigits)

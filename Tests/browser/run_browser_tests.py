@@ -112,9 +112,10 @@ class Browser:
             self.driver.save_screenshot(os.path.join(directory, name))
 
     def script_errors(self):
-        """Uncaught exceptions logged by the page since the last call (failed requests are expected: 404s, offline)."""
+        """Uncaught exceptions and Content-Security-Policy refusals logged by the page since the last call
+        (failed requests are expected: 404s, offline)."""
         return [entry["message"] for entry in self.driver.get_log("browser")
-                if entry["level"] == "SEVERE" and "Uncaught" in entry["message"]]
+                if entry["level"] == "SEVERE" and ("Uncaught" in entry["message"] or "Content Security Policy" in entry["message"])]
 
     def quit(self):
         try:
@@ -520,7 +521,7 @@ class Suite:
 
 
     def test_no_script_errors(self):
-        """No page threw an uncaught exception during the whole suite."""
+        """No page threw an uncaught exception or broke its Content-Security-Policy during the whole suite."""
         errors = {name: browser.script_errors() for name, browser in self.browsers.items()}
         check(not any(errors.values()), f"uncaught script errors: {errors}")
 
