@@ -361,6 +361,16 @@ class Suite:
         editor.send_keys("History message, edited")
         ana.find(f"#message-{total} form button[type=submit]").click()
         wait_for(lambda: "(edited)" in ana.text_of(f"#message-{total}"), "the edit marker")
+        # A reaction and a pin from the message's actions.
+        ana.find(f"#message-{total - 1}").find_element(By.XPATH, ".//button[text()='React']").click()
+        ana.find(f"#message-{total - 1}").find_element(By.CSS_SELECTOR, "button[aria-label='React with thumbsup']").click()
+        wait_for(lambda: ana.all(f"#message-{total - 1} .reaction[aria-pressed='true']"), "Ana's reaction, pressed")
+        ana.find(f"#message-{total - 1}").find_element(By.XPATH, ".//button[text()='Pin']").click()
+        wait_for(lambda: "Pinned" in ana.text_of(f"#message-{total - 1}"), "the pinned flag")
+        wait_for(lambda: "1 pinned" in ana.text_of(".channel-header"), "the header's pin count")
+        message = self.node.call("GET", f"{base}/messages/{total - 1}", user="ana")["message"]
+        check(message["pinned"] and message["reactions"] == [{"emoji": "thumbsup", "users": ["ana"]}],
+              f"the server has the pin and the reaction: {message}")
         # Inés, the course's instructor, deletes it with the moderator action.
         ines = self.browser("ines")
         ines.go(self.channel_fragment(self.chatter))
@@ -481,6 +491,15 @@ class Suite:
         check(button.get_attribute("href") == "https://meet.example.org/quad-office-hours", "Join links to the meeting")
         wait_for(lambda: "quad-7" in ana.text(), "the password inside the window")
         ana.screenshot(self.screenshots, "live-session.png")
+        # Add to calendar: the personal feed link, which a calendar app can read.
+        ana.find(".calendar button").click()
+        feed = ana.wait("#feed-link", "the calendar feed link")
+        check(feed.get_attribute("href").startswith("webcal://"), "a webcal: link for calendar apps")
+        import urllib.request
+        with urllib.request.urlopen(ana.find(".feed-url").get_attribute("value")) as answer:
+            calendar = answer.read().decode()
+        check(answer.headers["Content-Type"].startswith("text/calendar") and "Office hours: unit 3" in calendar,
+              "the feed lists the session")
 
     def test_phone_width(self):
         """Under 700px the sidebar collapses behind a menu button that opens and closes it."""
