@@ -39,14 +39,14 @@ test: deps pydeps
 	$(MAKE) test-browser
 
 ## Browser tests of the web client (Tests/browser, docs/web-client.md): Debian's chromium,
-## chromium-driver and an emoji font (for the screenshots), Selenium from PyPI in a venv under .build, a real node on a free loopback
-## port with a temporary data directory. About a minute. `make screenshots` also refreshes
-## docs/screenshots/.
+## chromium-driver and an emoji font (for the screenshots), Selenium from PyPI in a venv under
+## .build, a real node on a free loopback port with a temporary data directory. About 30
+## seconds after the build. `make screenshots` also refreshes docs/screenshots/.
 WEBTEST_VENV    ?= .build/webtest-venv
 SCREENSHOTS_DIR ?= .build/browser-screenshots
 test-browser: deps
 	@scripts/install-deps.sh chromium chromium-driver fonts-noto-color-emoji
-	@test -x $(WEBTEST_VENV)/bin/python || python3 -m venv $(WEBTEST_VENV) 2>/dev/null \
+	@test -x $(WEBTEST_VENV)/bin/pip || python3 -m venv $(WEBTEST_VENV) 2>/dev/null \
 		|| { scripts/install-deps.sh python3-venv && python3 -m venv $(WEBTEST_VENV); }
 	@$(WEBTEST_VENV)/bin/python -c 'import selenium' 2>/dev/null \
 		|| $(WEBTEST_VENV)/bin/pip install --quiet 'selenium>=4.20,<5'
