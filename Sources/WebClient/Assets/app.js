@@ -174,7 +174,13 @@ async function openWorkspace(id) {
   for (const view of state.channels.values()) points[view.channel.id] = view.channel.event_sequence;
   state.stream = new EventStream(id, points, {
     onEvent: handleEvent,
-    onStatus: (status) => { state.connection = status; renderConnection(); },
+    onStatus: (status) => {
+      state.connection = status;
+      renderConnection();
+      // A WebSocket refused at the upgrade says nothing about why: a plain request tells an
+      // expired session (401, back to sign-in) from a node that is down.
+      if (status === 'offline') api('GET', '/v1/workspaces').catch(() => {});
+    },
     onReady: () => state.page?.resumed?.(),
     onResync: (stream) => state.page?.resync?.(stream),
     onUnavailable: (stream) => channelGone(stream),
