@@ -444,6 +444,9 @@ class Suite:
         order = ana.driver.execute_script(
             "return [...document.querySelectorAll('.channel-column .message')].map((e) => Number(e.dataset.sequence))")
         check(order == sorted(order) and len(order) == len(set(order)), f"messages in sequence order, no repeats: {order}")
+        view = f"/v1/workspaces/{self.workspace}/channels/{self.channel}"
+        wait_for(lambda: self.node.call("GET", view, user="ana")["channel"]["unread_count"] == 0,
+                 "Ana's read marker to move past what she saw after the reconnect")
 
     def test_join_button_only_inside_window(self):
         """The Online Event page shows Join only once the server's clock reaches the window; the

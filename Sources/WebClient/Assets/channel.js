@@ -12,6 +12,8 @@ const pageSize = 50;
 const fillPagesMax = 5;
 /** Load older messages when the list is scrolled within this many pixels of its top. */
 const loadOlderThresholdPixels = 200;
+/** Read markers wait this long, so a burst of messages moves the marker once. */
+const readMarkerDelayMilliseconds = 300;
 /** Quick reactions offered on every message (names, as the API takes them). */
 const quickReactions = ['thumbsup', 'heart', 'tada', 'eyes', 'question'];
 const emojiGlyphs = { thumbsup: '👍', '+1': '👍', heart: '❤️', tada: '🎉', eyes: '👀', question: '❓', smile: '😄', white_check_mark: '✅' };
@@ -80,7 +82,11 @@ export class ChannelPage {
     document.title = `${channelTitle(view.channel)} · Quad`;
   }
 
-  close() { this.closed = true; }
+  /** Leaving the channel: a read marker still waiting to be sent goes now. */
+  close() {
+    if (this.readTimer) this.sendRead();
+    this.closed = true;
+  }
 
   unavailable() {
     replace(this.main, h('section', { class: 'empty-state' },
@@ -291,10 +297,12 @@ export class ChannelPage {
 
   markRead() {
     clearTimeout(this.readTimer);
-    this.readTimer = setTimeout(() => this.sendRead(), 300);
+    this.readTimer = setTimeout(() => this.sendRead(), readMarkerDelayMilliseconds);
   }
 
   async sendRead() {
+    clearTimeout(this.readTimer);
+    this.readTimer = null;
     const view = this.view;
     if (!view?.is_member || this.closed || document.visibilityState === 'hidden') return;
     const newest = view.channel.last_sequence;
