@@ -184,7 +184,8 @@ struct QuadCommand: AsyncParsableCommand {
             configuration: APIConfiguration(host: host, port: port, developmentSignin: developmentSignin,
                                             metricsExposition: { registry.emitToString() }),
             logger: logger,
-            clock: OffsetWallClock(offsetSeconds: developmentClockOffsetSeconds),
+            clock: developmentClockOffsetSeconds == 0
+                ? SystemWallClock() : OffsetWallClock(offsetSeconds: developmentClockOffsetSeconds),
             onServerRunning: { port in
                 serverLogger.notice("serving the API", metadata: ["address": "http://\(host):\(port)"])
             })
