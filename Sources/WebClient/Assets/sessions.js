@@ -19,6 +19,11 @@ function formatIn(zone, text, options) {
   }
 }
 
+/** Meeting links are followed only when they are http(s): never a `javascript:` or `data:` URL. */
+function isWebURL(text) {
+  return typeof text === 'string' && /^https?:\/\//i.test(text);
+}
+
 function countdownText(milliseconds) {
   const total = Math.max(0, Math.ceil(milliseconds / 1000));
   const days = Math.floor(total / 86400);
@@ -117,10 +122,10 @@ export class SessionsPage {
 
   renderJoin() {
     const session = this.answer.session;
-    if (session.join_window_open && session.join_url) {
+    if (session.join_window_open && isWebURL(session.join_url)) {
       replace(this.joinHolder, h('a', { class: 'button primary join-button', id: 'join-button', href: session.join_url,
         target: '_blank', rel: 'noopener noreferrer' }, t('join_meeting')),
-      session.host_start_url && h('a', { class: 'button', href: session.host_start_url, target: '_blank', rel: 'noopener noreferrer' }, t('start_as_host')));
+      isWebURL(session.host_start_url) && h('a', { class: 'button', href: session.host_start_url, target: '_blank', rel: 'noopener noreferrer' }, t('start_as_host')));
     } else {
       this.joinHolder.replaceChildren();
     }
