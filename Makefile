@@ -9,7 +9,7 @@ PORT      ?= 8080
 SEEDS     ?= 300
 LONG_SEEDS ?= 5000
 
-.PHONY: deps pydeps build run test test-long sim bench bench-check bench-thresholds bench-compare clean
+.PHONY: deps pydeps build run test test-browser screenshots test-long sim bench bench-check bench-thresholds bench-compare clean
 
 deps:
 	@scripts/install-deps.sh
@@ -36,6 +36,26 @@ run: build
 test: deps pydeps
 	$(SWIFT) build --build-tests
 	QUAD_BIN_PATH=$$($(SWIFT) build --show-bin-path) $(SWIFT) test
+	$(MAKE) test-browser
+
+## Browser tests of the web client (Tests/browser, docs/web-client.md): Debian's chromium,
+## chromium-driver and an emoji font (for the screenshots), Selenium from PyPI in a venv under
+## .build, a real node on a free loopback port with a temporary data directory. About 30
+## seconds after the build. `make screenshots` also refreshes docs/screenshots/.
+WEBTEST_VENV    ?= .build/webtest-venv
+SCREENSHOTS_DIR ?= .build/browser-screenshots
+test-browser: deps
+	@scripts/install-deps.sh chromium chromium-driver fonts-noto-color-emoji
+	@test -x $(WEBTEST_VENV)/bin/pip || python3 -m venv $(WEBTEST_VENV) 2>/dev/null \
+		|| { scripts/install-deps.sh python3-venv && python3 -m venv $(WEBTEST_VENV); }
+	@$(WEBTEST_VENV)/bin/python -c 'import selenium' 2>/dev/null \
+		|| $(WEBTEST_VENV)/bin/pip install --quiet 'selenium>=4.20,<5'
+	$(SWIFT) build --product quad
+	$(WEBTEST_VENV)/bin/python Tests/browser/run_browser_tests.py $$($(SWIFT) build --show-bin-path)/quad \
+		--screenshots $(SCREENSHOTS_DIR)
+
+screenshots:
+	$(MAKE) test-browser SCREENSHOTS_DIR=docs/screenshots
 
 ## Thousands of Raft simulation seeds, then the leader-kill failover test FAILOVER_RUNS times
 ## (each prints `cluster-failover: first acknowledged write ... after SIGKILL of the leader`).

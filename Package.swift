@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "QuadCore", "Community", "Node", "MeetingProviders",
+                "QuadCore", "Community", "Node", "MeetingProviders", "WebClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -92,6 +92,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("openapi.yaml")],
+            swiftSettings: strict
+        ),
+        // The browser client (docs/web-client.md): HTML, CSS and JavaScript modules, no build step.
+        .target(
+            name: "WebClient",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Assets")],
             swiftSettings: strict
         ),
         // Zoom and Webex clients (docs/live-sessions.md); used by the API shell, never by the cores.
@@ -145,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Node", "Community", "QuadCore", "MeetingProviders",
+                "API", "Node", "Community", "QuadCore", "MeetingProviders", "WebClient",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -20,7 +20,9 @@ struct LTIRoutes: Sendable {
     func addRoutes(to router: Router<QuadRequestContext>, administration: RouterGroup<QuadRequestContext>) {
         router.get("lti/login") { request, _ in try await login(FormParameters.parse(request.uri.query ?? "")) }
         router.post("lti/login") { request, _ in try await login(try await form(request)) }
-        router.post("lti/launch") { request, _ in try await launch(try await form(request)).ok }
+        router.post("lti/launch") { request, context in
+            try LTIRoutes.answer(try await launch(try await form(request)), to: request, context: context)
+        }
         router.get("lti/jwks") { _, _ in try jwks() }
         administration.put("platforms/:platform/lti-registrations") { request, context in
             let platform = try integrations.requireAdmin(context)

@@ -5,6 +5,7 @@ import Foundation
 import HummingbirdWebSocket
 import MeetingProviders
 import QuadCore
+import WebClient
 
 /// How the HTTP API of one node is served.
 public struct APIConfiguration: Sendable {
@@ -56,7 +57,7 @@ public enum QuadAPI {
 
         return Application(
             router: makeRouter(node: node, verifier: verifier, sessions: sessions, clock: clock,
-                               provisioning: provisioning, metrics: configuration.metricsExposition),
+                               provisioning: provisioning, metrics: configuration.metricsExposition, logger: logger),
             server: .http1WebSocketUpgrade(
                 webSocketRouter: makeWebSocketRouter(node: node, verifier: verifier),
                 configuration: .init(ws: .init(maxFrameSize: webSocketFrameBytesMax))),
@@ -85,13 +86,20 @@ public enum QuadAPI {
     static func makeRouter(node: CommunityNode, verifier: TokenVerifier?, sessions: SessionKeys? = nil,
                            clock: any WallClock = SystemWallClock(),
                            provisioning: MeetingProvisioning? = nil,
-                           metrics: (@Sendable () -> String)? = nil) -> Router<QuadRequestContext> {
+                           metrics: (@Sendable () -> String)? = nil,
+                           logger: Logger = Logger(label: "quad")) -> Router<QuadRequestContext> {
 
         let router = Router(context: QuadRequestContext.self)
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(PartitionRoutingMiddleware(node: node))
         router.get("health") { _, _ in HealthResponse(status: "ok", node: node.configuration.nodeID.rawValue).ok }
         router.get("v1/openapi.yaml") { _, _ in try OpenAPIDocument.response() }
+        // The browser client at `/` (docs/web-client.md); its assets are part of the build.
+        switch WebClient.bundled {
+        case .success(let client): client.addRoutes(to: router, logger: logger)
+        case .failure(let error): preconditionFailure("\(error)")
+        }
+        DevelopmentSigninRoutes(keys: verifier?.keys).add(to: router)
         // Unauthenticated, like /health: Prometheus scrapes it from the operators' network.
         router.get("metrics") { _, _ in
             guard let metrics else { throw APIError(.notFound, "metrics_disabled", "This node does not export metrics.") }

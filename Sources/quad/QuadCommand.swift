@@ -98,6 +98,10 @@ struct QuadCommand: AsyncParsableCommand {
           help: "Accept development tokens from `quadctl dev-token` (never in production).")
     var developmentSignin = false
 
+    @Option(name: .customLong("dev-clock-offset"),
+            help: "Tests and development only, needs --dev-signin: the API's clock runs this many seconds ahead (negative: behind).")
+    var developmentClockOffsetSeconds: Int64 = 0
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -107,6 +111,12 @@ struct QuadCommand: AsyncParsableCommand {
             throw ValidationError("--partitions must be 1 to \(Placement.partitionCountMax).")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
+        guard developmentClockOffsetSeconds == 0 || developmentSignin else {
+            throw ValidationError("--dev-clock-offset is for development and tests: it needs --dev-signin.")
+        }
+        guard abs(developmentClockOffsetSeconds) <= OffsetWallClock.offsetSecondsMax else {
+            throw ValidationError("--dev-clock-offset is at most \(OffsetWallClock.offsetSecondsMax) seconds either way.")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard ClusterID.isValid(clusterID) else {
             throw ValidationError("--cluster-id must be 1 to \(ClusterID.lengthMax) of A-Z a-z 0-9 . _ -")
@@ -241,6 +251,8 @@ struct QuadCommand: AsyncParsableCommand {
             configuration: APIConfiguration(host: host, port: port, developmentSignin: developmentSignin,
                                             metricsExposition: { registry.emitToString() }),
             logger: logger,
+            clock: developmentClockOffsetSeconds == 0
+                ? SystemWallClock() : OffsetWallClock(offsetSeconds: developmentClockOffsetSeconds),
             onServerRunning: { port in
                 serverLogger.notice("serving the API", metadata: ["address": "http://\(host):\(port)"])
             })
