@@ -70,7 +70,8 @@ struct QuadCommand: AsyncParsableCommand {
     @Option(name: .customLong("peer-host"), help: "Address to serve peer (Raft) traffic on, in a cluster.")
     var peerHost = "127.0.0.1"
 
-    @Option(name: .customLong("peer-port"), help: "Port to serve peer (Raft) traffic on, in a cluster.")
+    @Option(name: .customLong("peer-port"),
+            help: "Port to serve peer (Raft) traffic on; default: this node's port in --members (differs only behind a proxy or NAT).")
     var peerPort: Int?
 
     @Option(name: .customLong("cluster-id"),
@@ -136,13 +137,11 @@ struct QuadCommand: AsyncParsableCommand {
             guard join[NodeID(nodeID)] == nil else { throw ValidationError("--join lists other members, not this node.") }
         }
         if !members.isEmpty {
-            guard let own = members[NodeID(nodeID)] else {
+            guard members[NodeID(nodeID)] != nil else {
                 throw ValidationError("--members must include this node's --node-id \(nodeID)")
             }
             guard members.count >= 2 else { throw ValidationError("a cluster needs at least two --members") }
-            if let peerPort, peerPort != own.port {
-                throw ValidationError("--peer-port \(peerPort) differs from this node's entry in --members (\(own.port))")
-            }
+
         }
     }
 
@@ -234,7 +233,7 @@ struct QuadCommand: AsyncParsableCommand {
         } catch {
             throw StartupError(description: "cannot open the data directory \(dataDirectory): \(error)")
         }
-        if let links, let ownPort = members[NodeID(nodeID)]?.port ?? peerPort {
+        if let links, let ownPort = peerPort ?? members[NodeID(nodeID)]?.port {
             let server = PeerServer(
                 host: peerHost, port: ownPort, clusterID: clusterID, logger: logger,
                 sink: { sender, messages in await node.receive(messages, from: sender) },
