@@ -141,7 +141,6 @@ struct QuadCommand: AsyncParsableCommand {
                 throw ValidationError("--members must include this node's --node-id \(nodeID)")
             }
             guard members.count >= 2 else { throw ValidationError("a cluster needs at least two --members") }
-
         }
     }
 
