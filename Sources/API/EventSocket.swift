@@ -1,6 +1,7 @@
 import Community
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import HummingbirdWebSocket
 import Node
 import QuadCore
@@ -71,8 +72,16 @@ struct EventSocket: Sendable {
                 try await session.catchUp(resume)
                 try await session.send(["type": "ready"])
                 for await event in live { try await session.deliver(event) }
+                // Cancelled: the client left, and there is nobody to tell.
+                guard !Task.isCancelled else { return }
                 // The live stream ended: the node is stopping or this client fell too far behind.
                 try await outbound.close(.goingAway, reason: "resubscribe with your resume points")
+            }
+            group.addTask {
+                // A stopping node closes its streams at once (clients resume on another node or
+                // after the restart) rather than wait for every client to leave.
+                try await gracefulShutdown()
+                try await outbound.close(.goingAway, reason: "the node is stopping; reconnect with your resume points")
             }
             try await group.next()
             group.cancelAll()
