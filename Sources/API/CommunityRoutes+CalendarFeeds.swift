@@ -49,7 +49,7 @@ extension CommunityRoutes {
                     .calendarFeedTokenMatches(user: user, digest: Self.digest(token))
             else { throw APIError(.notFound, "feed_not_found", "No such calendar feed.") }
             var feed = ICalendarFeed(name: "Quad live sessions", now: clock.nowMilliseconds())
-            for membership in try node.myWorkspaces(actor: reader) {
+            for membership in try await node.myWorkspaces(actor: reader) {
                 let workspace = membership.workspace
                 let queries = node.queries(for: workspace.id, actor: reader)
                 let (_, sessions) = try queries.calendarSessions(workspace.id)

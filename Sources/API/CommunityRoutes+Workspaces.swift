@@ -11,7 +11,7 @@ extension CommunityRoutes {
         }
         group.post("workspaces") { request, context in try await createWorkspace(request, context) }
         group.get("workspaces") { _, context in
-            WorkspacesResponse(workspaces: try node.myWorkspaces(actor: try context.requireActor())).ok
+            WorkspacesResponse(workspaces: try await node.myWorkspaces(actor: try context.requireActor())).ok
         }
         group.get("workspaces/lookup") { request, context in try await lookupWorkspace(request, context) }
         group.get("workspaces/:workspace") { _, context in

@@ -227,3 +227,32 @@ extension Event: RowCodable {
                   at: try reader.readInt64())
     }
 }
+
+extension MembershipView {
+    /// A list of memberships in binary (the workspace as its row, then the role), for nodes that
+    /// gather one person's workspaces from partitions held elsewhere.
+    public static func encode(_ views: [MembershipView]) -> [UInt8] {
+        var writer = BinaryWriter(capacity: 16 + views.count * 128)
+        writer.write(UInt32(views.count))
+        for view in views {
+            writer.writeBytes(view.workspace.encodedRow())
+            writer.write(view.role.rawValue)
+        }
+        return writer.bytes
+    }
+
+    /// Decodes `encode(_:)`; throws on anything malformed.
+    public static func decode(_ bytes: [UInt8]) throws(DecodingError) -> [MembershipView] {
+        var reader = BinaryReader(bytes)
+        let count = Int(try reader.readUInt32())
+        guard count <= Limits.workspacesPerUserMax else { throw DecodingError("\(count) memberships exceed the bound") }
+        var views: [MembershipView] = []
+        for _ in 0..<count {
+            let workspace = try Workspace(row: try reader.readBytes())
+            guard let role = WorkspaceRole(rawValue: try reader.readUInt8()) else { throw DecodingError("unknown role") }
+            views.append(MembershipView(workspace: workspace, role: role))
+        }
+        try reader.expectEnd()
+        return views
+    }
+}

@@ -44,6 +44,8 @@ enum ForwardKind: UInt8 {
     case members = 4
     /// A change of the member table (to the metadata group's leader).
     case memberCommand = 5
+    /// "Someone's workspaces in these partitions" (from a node that holds none of them).
+    case memberships = 6
 }
 
 extension CommunityNode {

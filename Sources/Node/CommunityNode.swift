@@ -225,15 +225,32 @@ public final class CommunityNode: Service, Sendable {
                          actor: actor)
     }
 
-    /// The caller's workspaces from every partition, by name.
-    public func myWorkspaces(actor: Actor) throws -> [MembershipView] {
+    /// The caller's workspaces from every partition, by name. In a cluster of more nodes than
+    /// replicas, the partitions this node does not hold are asked of nodes that do.
+    public func myWorkspaces(actor: Actor) async throws -> [MembershipView] {
+        var local = (0..<placement.partitionCount).map { PartitionID($0) }
         var all: [MembershipView] = []
-        for raw in 0..<placement.partitionCount {
-            let reader = PartitionRowReader(database: database, partition: PartitionID(raw))
+        if let replicas {
+            let (held, elsewhere) = await replicas.splitByHolder(local)
+            local = held
+            for (holder, partitions) in elsewhere.sorted(by: { $0.key < $1.key }) {
+                all += try await replicas.askMemberships(of: actor.userID, in: partitions, holder: holder)
+            }
+        }
+        all += try memberships(of: actor, in: local)
+        return Array(all.sorted { ($0.workspace.name, $0.workspace.id) < ($1.workspace.name, $1.workspace.id) }
+            .prefix(Limits.workspacesPerUserMax))
+    }
+
+    /// `actor`'s memberships in `partitions`, read from this node's rows.
+    func memberships(of actor: Actor, in partitions: [PartitionID]) throws -> [MembershipView] {
+        var all: [MembershipView] = []
+        for partition in partitions {
+            let reader = PartitionRowReader(database: database, partition: partition)
             all += try CommunityQueries(reader: reader, actor: actor).myWorkspaces()
             if all.count >= Limits.workspacesPerUserMax { break }
         }
-        return all.sorted { ($0.workspace.name, $0.workspace.id) < ($1.workspace.name, $1.workspace.id) }
+        return all
     }
 
     /// Counters since the node opened (fsyncs per write is `fsyncs / commandsApplied`).

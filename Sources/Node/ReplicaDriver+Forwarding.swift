@@ -49,6 +49,7 @@ extension ReplicaDriver {
         case .transfer: return await handleForwardedTransfer(Array(request.dropFirst()))
         case .members: return [0] + host.memberTable.encoded()
         case .memberCommand: return await handleForwardedMemberCommand(Array(request.dropFirst()))
+        case .memberships: return handleMembershipsRequest(Array(request.dropFirst()))
         case nil: return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
         }
     }

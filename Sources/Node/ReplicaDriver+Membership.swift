@@ -1,4 +1,5 @@
 import QuadCore
+import Community
 import Raft
 import Storage
 
@@ -186,5 +187,59 @@ extension ReplicaDriver {
         } catch {
             return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
         }
+    }
+}
+
+extension ReplicaDriver {
+    /// `partitions` split into those whose rows this node serves (it votes in their group) and,
+    /// for the others, a node that does, by placement.
+    public func splitByHolder(_ partitions: [PartitionID]) -> (held: [PartitionID], elsewhere: [NodeID: [PartitionID]]) {
+        var held: [PartitionID] = []
+        var elsewhere: [NodeID: [PartitionID]] = [:]
+        for partition in partitions {
+            if host.membership(of: partition)?.isVoter(nodeID) == true {
+                held.append(partition)
+            } else if let holder = desiredVoters(of: partition).first(where: { $0 != nodeID }) {
+                elsewhere[holder, default: []].append(partition)
+            }
+        }
+        return (held, elsewhere)
+    }
+
+    /// Asks `holder` for `user`'s memberships in `partitions` (`ForwardKind.memberships`).
+    public func askMemberships(of user: UserID, in partitions: [PartitionID], holder: NodeID) async throws -> [MembershipView] {
+        var writer = BinaryWriter(capacity: 64 + partitions.count * 4)
+        writer.write(ForwardKind.memberships.rawValue)
+        writer.write(user.rawValue)
+        writer.write(UInt32(partitions.count))
+        for partition in partitions { writer.write(partition.rawValue) }
+        let answer: [UInt8]
+        do {
+            answer = try await messenger.forward(writer.bytes, to: holder, timeout: Self.memberChangeTimeout)
+        } catch {
+            throw NodeError(.unavailable, "\(holder) cannot be reached to list workspaces; retry shortly.")
+        }
+        guard answer.first == 0 else { throw NodeError(.unavailable, "\(holder) could not list workspaces; retry shortly.") }
+        return try MembershipView.decode(Array(answer.dropFirst()))
+    }
+
+    /// Serves `ForwardKind.memberships` from this node's rows (the partitions it votes in).
+    func handleMembershipsRequest(_ request: [UInt8]) -> [UInt8] {
+        var reader = BinaryReader(request)
+        guard let raw = try? reader.readString(), let user = UserID(rawValue: raw),
+              let count = try? reader.readUInt32(), count <= Placement.partitionCountMax else {
+            return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
+        }
+        var views: [MembershipView] = []
+        let actor = Actor(userID: user, displayName: "", isAdmin: false)
+        for _ in 0..<count {
+            guard let value = try? reader.readUInt32() else { return [1] + Array(NodeError.Code.unavailable.rawValue.utf8) }
+            let partition = PartitionID(value)
+            guard host.membership(of: partition)?.isVoter(nodeID) == true,
+                  let found = try? CommunityQueries(reader: PartitionRowReader(database: host.database, partition: partition),
+                                                    actor: actor).myWorkspaces() else { continue }
+            views += found
+        }
+        return [0] + MembershipView.encode(Array(views.prefix(Limits.workspacesPerUserMax)))
     }
 }

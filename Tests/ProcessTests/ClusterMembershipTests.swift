@@ -102,6 +102,12 @@ extension ClusterTests {
         }
         #expect(elsewhere != nil, "some course lives on a partition node 4 does not hold")
         for node in nodes + [fourth] { _ = try await Self.expectHistories(courses, through: node, admin: admin, "after the move") }
+        // One's own workspaces, gathered across partitions, whichever node is asked.
+        for node in nodes + [fourth] {
+            let mine = try await Self.request("GET", node.baseURL + "/v1/workspaces", token: admin, body: nil)
+            let ids = Set((mine.json["workspaces"] as? [[String: Any]] ?? []).compactMap { ($0["workspace"] as? [String: Any])?["id"] as? String })
+            #expect(ids == Set(courses.map(\.workspace)), "every course listed through \(node.baseURL)")
+        }
         // A write through the new node, for a course it may well not hold.
         for course in courses.indices {
             let text = "via-4-\(course)"
