@@ -45,8 +45,13 @@ struct EventSocket: Sendable {
         guard let raw = context.parameters.get("workspace"), let workspace = WorkspaceID(rawValue: raw) else {
             throw APIError.invalid("invalid_workspace_id", "The workspace ID in the path is not a valid identifier.")
         }
-        _ = try node.queries(for: workspace, actor: actor).workspace(workspace)
         _ = try Self.resumePoints(request.uri.queryParameters.get("resume"))
+        if request.headers[PartitionRoutingMiddleware.forwardedHeader] == nil,
+           await node.holderAPIAddress(forKey: workspace.rawValue) != nil {
+            // Held elsewhere: the node that holds it checks access when the relayed stream opens.
+            return .upgrade([:])
+        }
+        _ = try node.queries(for: workspace, actor: actor).workspace(workspace)
         return .upgrade([:])
     }
 
@@ -57,6 +62,11 @@ struct EventSocket: Sendable {
               let workspace = WorkspaceID(rawValue: raw),
               let resume = try? Self.resumePoints(context.request.uri.queryParameters.get("resume"))
         else { return }
+        if context.request.headers[PartitionRoutingMiddleware.forwardedHeader] == nil,
+           let holder = await node.holderAPIAddress(forKey: workspace.rawValue) {
+            try await relay(to: holder, request: context.request, inbound: inbound, outbound: outbound)
+            return
+        }
         guard let live = node.events.subscribe(workspace) else {
             try await outbound.close(.unknown(1013), reason: "too many subscribers")
             return

@@ -102,6 +102,22 @@ extension ClusterTests {
         }
         #expect(elsewhere != nil, "some course lives on a partition node 4 does not hold")
         for node in nodes + [fourth] { _ = try await Self.expectHistories(courses, through: node, admin: admin, "after the move") }
+        // Live events of that course through node 4, which relays the stream from a holder.
+        let elsewhereCourse = try #require(courses.firstIndex { $0.workspace == elsewhere })
+        let received = ReceivedFrames()
+        let fourthPort = fourth.port
+        let streamed = courses[elsewhereCourse].workspace
+        let subscriber = Task { try await subscribe(port: fourthPort, workspace: streamed, token: admin, into: received) }
+        defer { subscriber.cancel() }
+        try await poll(deadline: .seconds(20), "the relayed stream to be ready") { received.isReady }
+        let live = "live-through-4"
+        let livePost = try await Self.request("POST", nodes[0].baseURL + "/v1/workspaces/\(courses[elsewhereCourse].workspace)/channels/\(courses[elsewhereCourse].channel)/messages",
+                                              token: admin, body: ["text": live, "client_msg_id": live])
+        #expect(livePost.status == 201)
+        courses[elsewhereCourse].texts.append(live)
+        try await poll(deadline: .seconds(10), "the event to arrive through node 4") {
+            received.createdTexts(in: courses[elsewhereCourse].channel) == [live]
+        }
         // One's own workspaces, gathered across partitions, whichever node is asked.
         for node in nodes + [fourth] {
             let mine = try await Self.request("GET", node.baseURL + "/v1/workspaces", token: admin, body: nil)
