@@ -114,9 +114,12 @@ extension ReplicaDriver {
 
     /// Asks the `--join` peers for their member table and links to its members.
     private func askForMembers() {
+        guard !askingForMembers else { return }
+        askingForMembers = true
         let peers = joinPeers
         let messenger = self.messenger
         Task {
+            defer { self.askingForMembers = false }
             for peer in peers {
                 guard let answer = try? await messenger.forward([ForwardKind.members.rawValue], to: peer,
                                                                 timeout: Self.memberChangeTimeout),
