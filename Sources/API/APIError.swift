@@ -81,7 +81,7 @@ public struct APIError: Error, Sendable, HTTPResponseError {
             return APIError(.conflict, "member_change_refused", error.message)
         case let error as NodeError:
             switch error.code {
-            case .overloaded, .unavailable, .notLeader:
+            case .overloaded, .unavailable, .notLeader, .notHeld:
                 var answer = APIError(.serviceUnavailable, error.code.rawValue, error.message)
                 answer.retryAfterSeconds = 1
                 return answer

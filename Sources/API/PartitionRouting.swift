@@ -31,11 +31,22 @@ struct PartitionRoutingMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response {
-        guard request.headers[Self.forwardedHeader] == nil, let key = Self.placementKey(request.uri),
-              let holder = await node.holderAPIAddress(forKey: key) else {
-            return try await next(request, context)
+        guard request.headers[Self.forwardedHeader] == nil else { return try await next(request, context) }
+        if let key = Self.placementKey(request.uri), let holder = await node.holderAPIAddress(forKey: key) {
+            return try await forward(request, body: try await request.body.collect(upTo: Self.requestBytesMax), to: holder)
         }
-        return try await forward(request, to: holder)
+        // Other requests name their partition in the body or reach several (an LMS creating a
+        // workspace of a platform held elsewhere): served here, unless a read finds its partition
+        // held elsewhere. Handlers read before they write, so relaying then repeats no write.
+        let body = try await request.body.collect(upTo: Self.requestBytesMax)
+        var buffered = request
+        buffered.body = .init(buffer: body)
+        do {
+            return try await next(buffered, context)
+        } catch let error as NodeError where error.code == .notHeld {
+            guard let partition = error.partition, let holder = await node.holderAPIAddress(of: partition) else { throw error }
+            return try await forward(request, body: body, to: holder)
+        }
     }
 
     /// The workspace or platform a request is about, from its path (nil: not partition-scoped).
@@ -53,14 +64,13 @@ struct PartitionRoutingMiddleware: RouterMiddleware {
         }
     }
 
-    private func forward(_ request: Request, to holder: String) async throws -> Response {
+    private func forward(_ request: Request, body: ByteBuffer, to holder: String) async throws -> Response {
         var outbound = HTTPClientRequest(url: holder + (request.uri.description.hasPrefix("/") ? "" : "/") + request.uri.description)
         outbound.method = .init(rawValue: request.method.rawValue)
         for field in request.headers where !Self.hopByHop.contains(field.name) {
             outbound.headers.add(name: field.name.rawName, value: field.value)
         }
         outbound.headers.add(name: Self.forwardedHeader.rawName, value: "\(node.configuration.nodeID.rawValue)")
-        let body = try await request.body.collect(upTo: Self.requestBytesMax)
         if body.readableBytes > 0 { outbound.body = .bytes(body) }
         let answer: HTTPClientResponse
         let bytes: ByteBuffer

@@ -219,6 +219,12 @@ public final class CommunityNode: Service, Sendable {
         return await replicas.holderAPIAddress(of: placement.partition(ofKey: key))
     }
 
+    /// Where a node holding `partition` serves the API, when this node holds no replica of it.
+    public func holderAPIAddress(of partition: PartitionID) async -> String? {
+        guard let replicas else { return nil }
+        return await replicas.holderAPIAddress(of: partition)
+    }
+
     /// Queries over the partition holding any stably named object.
     public func queries(forKey key: String, actor: Actor) -> CommunityQueries<PartitionRowReader> {
         CommunityQueries(reader: PartitionRowReader(database: database, partition: placement.partition(ofKey: key)),

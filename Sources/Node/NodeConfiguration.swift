@@ -67,14 +67,19 @@ public struct NodeError: Error, Sendable, Equatable, CustomStringConvertible {
         case misconfigured
         /// A leadership transfer named a node that is not a voter of the partition.
         case invalidTarget = "invalid_target"
+        /// This node holds no replica of the partition a read needs (`partition`); ask a node that does.
+        case notHeld = "not_held"
     }
 
     public let code: Code
     public let message: String
+    /// The partition the error is about, when one is (`notHeld`).
+    public let partition: PartitionID?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, partition: PartitionID? = nil) {
         self.code = code
         self.message = message
+        self.partition = partition
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

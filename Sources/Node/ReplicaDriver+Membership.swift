@@ -100,10 +100,11 @@ extension ReplicaDriver {
     }
 
     /// Where a node that holds `partition` serves the API, for a request this node cannot serve
-    /// because it holds no replica of it; nil when this node holds it (or no holder is known).
+    /// because it holds no voting replica of it; nil when this node does (or no holder is known).
     /// The partition's leader when this node knows it, else the first replica placement names.
     public func holderAPIAddress(of partition: PartitionID) -> String? {
-        guard host.membership(of: partition) == nil else { return nil }
+        // A learner still catching up is no holder yet either.
+        guard host.membership(of: partition)?.isVoter(nodeID) != true else { return nil }
         let table = host.memberTable
         let candidates = desiredVoters(of: partition).filter { $0 != nodeID }
         for candidate in candidates {

@@ -25,6 +25,10 @@ extension ReplicaDriver {
     /// it is linearizable, on the leader or on any follower.
     public func linearizableBarrier(for partition: PartitionID) async throws {
         guard !isStopped else { throw NodeError(.unavailable, "The node is shutting down.") }
+        guard host.membership(of: partition)?.isVoter(nodeID) == true else {
+            // Held elsewhere (or only as a learner still catching up): the API relays the request.
+            throw NodeError(.notHeld, "This node holds no replica of \(partition).", partition: partition)
+        }
         guard readWaiters.count < Self.pendingReadsMax else {
             throw NodeError(.overloaded, "Too many reads are waiting; retry shortly.")
         }

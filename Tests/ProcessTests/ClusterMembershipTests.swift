@@ -90,6 +90,14 @@ extension ClusterTests {
         #expect(taken >= 3 && taken <= 9, "about a quarter of the replicas move: \(after.replicas)")
         let snapshots = try await Self.metrics(of: fourth)["quad_snapshots_installed_total"] ?? 0
         print("cluster-membership: node 4 installed \(Int(snapshots)) snapshots")
+        // A course created through each node: one of the four holds no replica of the platform's
+        // partition, and relays the request when the platform check finds it held elsewhere.
+        for (index, node) in (nodes + [fourth]).enumerated() {
+            let created = try await Self.request("POST", node.baseURL + "/v1/workspaces", token: admin,
+                                                 body: ["platform_id": "lms", "kind": "course", "name": "Through \(index)",
+                                                        "templates": ["chatter"]])
+            #expect(created.status == 201, "creating a course through \(node.baseURL): \(created.json)")
+        }
         // A course on a partition node 4 holds no replica of (made until one lands there): node 4
         // relays requests about it to a node that holds it.
         var elsewhere: String?
