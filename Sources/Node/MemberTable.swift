@@ -30,7 +30,7 @@ public struct MemberRecord: Sendable, Equatable {
 public enum MemberCommand: Sendable, Equatable {
     /// The cluster's first members and its partition count P; ignored once the table has any
     /// (every founding node may propose it, only the first applied counts).
-    case seed([MemberRecord], partitionCount: UInt32)
+    case seed([MemberRecord], partitionCount: UInt32, wireVersion: UInt8)
     /// A new member (`quadctl node add`); refused for a known ID.
     case add(MemberRecord)
     /// `quadctl node drain` (to `.draining`) or undoing it (to `.active`).
@@ -47,15 +47,19 @@ public struct MemberTable: Sendable, Equatable {
     public private(set) var members: [NodeID: MemberRecord] = [:]
     /// The cluster's fixed partition count P (0 until seeded).
     public private(set) var partitionCount: UInt32 = 0
+    /// The peer wire version every member writes (the founders' native one; raised only once
+    /// every member reads the next).
+    public private(set) var wireVersion: UInt8 = 1
 
     /// Members at most: a cluster of 100 nodes is far beyond what Quad is built for today.
     public static let membersMax = 100
     /// The metadata group's voters at most; the other members follow it as learners.
     public static let metadataVotersMax = 5
 
-    public init(members: [MemberRecord] = [], partitionCount: UInt32 = 0) {
+    public init(members: [MemberRecord] = [], partitionCount: UInt32 = 0, wireVersion: UInt8 = 1) {
         for member in members { self.members[member.id] = member }
         self.partitionCount = partitionCount
+        self.wireVersion = wireVersion
     }
 
     public var isEmpty: Bool { members.isEmpty }
@@ -67,10 +71,11 @@ public struct MemberTable: Sendable, Equatable {
     public func applying(_ command: MemberCommand) -> Result<MemberTable, MemberTableError> {
         var next = self
         switch command {
-        case .seed(let founders, let count):
+        case .seed(let founders, let count, let wireVersion):
             guard isEmpty else { return .success(self) }
             for member in founders { next.members[member.id] = member }
             next.partitionCount = count
+            next.wireVersion = max(1, wireVersion)
         case .add(let member):
             guard members[member.id] == nil else { return .failure(.init("node \(member.id) is a member already")) }
             guard member.id != .none else { return .failure(.init("node IDs start at 1")) }
@@ -128,6 +133,7 @@ extension MemberTable {
         var writer = BinaryWriter(capacity: 16 + members.count * 32)
         writer.write(Self.formatVersion)
         writer.write(partitionCount)
+        writer.write(wireVersion)
         writer.write(UInt32(members.count))
         for member in members.values.sorted(by: { $0.id < $1.id }) { MemberCommand.write(member, into: &writer) }
         return writer.bytes
@@ -137,12 +143,13 @@ extension MemberTable {
         var reader = BinaryReader(bytes)
         guard try reader.readUInt8() == Self.formatVersion else { throw DecodingError("unknown member table version") }
         let partitionCount = try reader.readUInt32()
+        let wireVersion = try reader.readUInt8()
         let count = Int(try reader.readUInt32())
         guard count <= Self.membersMax else { throw DecodingError("\(count) members exceed \(Self.membersMax)") }
         var records: [MemberRecord] = []
         for _ in 0..<count { records.append(try MemberCommand.readRecord(&reader)) }
         try reader.expectEnd()
-        self.init(members: records, partitionCount: partitionCount)
+        self.init(members: records, partitionCount: partitionCount, wireVersion: wireVersion)
     }
 }
 
@@ -156,9 +163,10 @@ extension MemberCommand {
         writer.write(proposer.rawValue)
         writer.write(proposalID)
         switch self {
-        case .seed(let members, let partitionCount):
+        case .seed(let members, let partitionCount, let wireVersion):
             writer.write(UInt8(0))
             writer.write(partitionCount)
+            writer.write(wireVersion)
             writer.write(UInt32(members.count))
             for member in members { Self.write(member, into: &writer) }
         case .add(let member):
@@ -189,11 +197,12 @@ extension MemberCommand {
         switch try reader.readUInt8() {
         case 0:
             let partitionCount = try reader.readUInt32()
+            let wireVersion = try reader.readUInt8()
             let count = Int(try reader.readUInt32())
             guard count <= MemberTable.membersMax else { throw DecodingError("\(count) founders exceed the bound") }
             var members: [MemberRecord] = []
             for _ in 0..<count { members.append(try readRecord(&reader)) }
-            command = .seed(members, partitionCount: partitionCount)
+            command = .seed(members, partitionCount: partitionCount, wireVersion: wireVersion)
         case 1: command = .add(try readRecord(&reader))
         case 2:
             let id = NodeID(try reader.readUInt64())

@@ -17,6 +17,10 @@ public protocol PeerMessenger: Sendable {
     /// Makes sure every member in `addresses` (ID to `host:port`) can be sent to: links to
     /// members that joined the cluster.
     func updatePeers(_ addresses: [NodeID: String])
+    /// The peer wire version this build's frames are laid out in (a founding cluster's version).
+    var nativeWireVersion: UInt8 { get }
+    /// Writes frames in the cluster's wire version from now on (its native one if lower).
+    func adoptWireVersion(_ clusterVersion: UInt8)
 }
 
 /// A cluster member as configured: its ID and where its peers reach it.

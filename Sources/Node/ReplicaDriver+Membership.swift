@@ -44,7 +44,8 @@ extension ReplicaDriver {
         let table = host.memberTable
         if table.isEmpty {
             if host.role(of: .metadata) == .leader, !foundingMembers.isEmpty {
-                _ = try? host.propose(.seed(foundingMembers, partitionCount: placement.partitionCount))
+                _ = try? host.propose(.seed(foundingMembers, partitionCount: placement.partitionCount,
+                                            wireVersion: messenger.nativeWireVersion))
                 scheduleRound()
             } else if !joinPeers.isEmpty {
                 askForMembers()

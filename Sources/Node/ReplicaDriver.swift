@@ -103,7 +103,10 @@ public actor ReplicaDriver {
 
     /// Ticks until `stop()`.
     public func run() async {
-        if !host.memberTable.isEmpty { messenger.updatePeers(host.memberTable.members.mapValues(\.peerAddress)) }
+        if !host.memberTable.isEmpty {
+            messenger.updatePeers(host.memberTable.members.mapValues(\.peerAddress))
+            messenger.adoptWireVersion(host.memberTable.wireVersion)
+        }
         while !stopped {
             try? await Task.sleep(for: Self.tickInterval)
             if stopped { break }
@@ -220,6 +223,7 @@ public actor ReplicaDriver {
         for (id, result) in output.memberOutcomes { memberWaiters.removeValue(forKey: id)?.resume(returning: result) }
         if output.memberTableChanged {
             messenger.updatePeers(host.memberTable.members.mapValues(\.peerAddress))
+            if !host.memberTable.isEmpty { messenger.adoptWireVersion(host.memberTable.wireVersion) }
             scheduleRebalance()
         }
         if !output.groupsLeft.isEmpty { metrics.groupsLeft.increment(by: output.groupsLeft.count) }

@@ -8,8 +8,8 @@ import Raft
 /// bound and the bytes left before it reserves memory, and throws `TransportError` on anything
 /// that is not exactly one well-formed frame (truncation, unknown enum values, trailing bytes).
 public enum RaftWireCodec {
-    /// The wire version this build writes and the only one it reads.
-    public static let version: UInt8 = 1
+    /// The wire version frames are written in now (`WireVersion.writing`).
+    public static var version: UInt8 { WireVersion.writing }
 
     /// Encoded bytes of a Deliver frame header: version, sender, sequence, message count.
     static let deliverHeaderBytes = 1 + 8 + 8 + 4
@@ -85,8 +85,9 @@ public enum RaftWireCodec {
             throw TransportError(.malformed, "frame of \(bytes.count) bytes exceeds \(TransportLimits.frameBytesMax)")
         }
         guard let first = bytes.first else { throw TransportError(.malformed, "empty frame") }
-        guard first == version else {
-            throw TransportError(.unsupportedVersion, "wire version \(first) is not supported (this node speaks \(version))")
+        guard WireVersion.reads(first) else {
+            throw TransportError(.unsupportedVersion,
+                                 "wire version \(first) is not supported (this node reads 1 to \(WireVersion.native))")
         }
         var reader = BinaryReader(bytes)
         _ = try? reader.readUInt8()

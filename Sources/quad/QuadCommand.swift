@@ -24,6 +24,10 @@ struct PeerLinksMessenger: PeerMessenger {
         try await links.forward(request, to: peer, deadline: .now + timeout)
     }
 
+    var nativeWireVersion: UInt8 { WireVersion.native }
+
+    func adoptWireVersion(_ clusterVersion: UInt8) { WireVersion.adopt(clusterVersion: clusterVersion) }
+
     func updatePeers(_ addresses: [NodeID: String]) {
         for (peer, address) in addresses where peer != links.nodeID {
             guard let parsed = PeerAddress(parsing: address) else { continue }
@@ -86,6 +90,11 @@ struct QuadCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("peer-tls-ca"), help: "PEM certificate of the cluster CA that signs every node's certificate.")
     var peerTLSCA: String?
+
+    @Option(name: .customLong("wire-version-native"),
+            help: ArgumentHelp("Testing rolling upgrades only: behave as a build of this native wire version.",
+                               visibility: .hidden))
+    var wireVersionNative: UInt8?
 
     @Option(name: .customLong("compact-after-entries"),
             help: "Applied log entries a partition holds before it compacts its log.")
@@ -169,6 +178,7 @@ struct QuadCommand: AsyncParsableCommand {
     static let closeTimeout: Duration = .seconds(10)
 
     func run() async throws {
+        if let wireVersionNative { WireVersion.pretendNative(wireVersionNative) }
         var logger = Logger(label: "quad")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         logger[metadataKey: "node"] = "\(nodeID)"

@@ -41,6 +41,8 @@ import Testing
         }
 
         func updatePeers(_ addresses: [NodeID: String]) {}  // every driver of the network is reachable by ID
+        var nativeWireVersion: UInt8 { 1 }
+        func adoptWireVersion(_ clusterVersion: UInt8) {}
 
         func sendSnapshot(_ message: Raft.Message, group: PartitionID, to peer: NodeID, timeout: Duration,
                           rows: SnapshotRowCursor) async throws {

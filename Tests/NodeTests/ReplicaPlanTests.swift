@@ -45,9 +45,9 @@ import Testing
     /// keeping one active member, and the metadata group's voters coming from active members.
     @Test func theMemberTableRefusesWhatDoesNotApply() throws {
         let founders = [Self.n1, Self.n2, Self.n3].map { MemberRecord(id: $0, peerAddress: "127.0.0.1:909\($0.rawValue)") }
-        let table = try MemberTable().applying(.seed(founders, partitionCount: 8)).get()
+        let table = try MemberTable().applying(.seed(founders, partitionCount: 8, wireVersion: 1)).get()
         #expect(table.active == [Self.n1, Self.n2, Self.n3] && table.partitionCount == 8)
-        #expect(try table.applying(.seed([founders[0]], partitionCount: 4)).get() == table, "seeded once")
+        #expect(try table.applying(.seed([founders[0]], partitionCount: 4, wireVersion: 1)).get() == table, "seeded once")
         #expect(throws: MemberTableError.self) { try table.applying(.add(founders[1])).get() }
         #expect(throws: MemberTableError.self) { try table.applying(.remove(Self.n4)).get() }
         let drained = try table.applying(.setState(Self.n2, .draining)).get()

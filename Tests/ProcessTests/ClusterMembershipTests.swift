@@ -36,6 +36,7 @@ extension ClusterTests {
     /// as a learner caught up from the log or by a snapshot, then promoted), every course stays readable through
     /// every node the whole time (through the new node too, which relays requests for partitions
     /// it does not hold), and `quadctl node remove` re-creates the removed node's replicas on the others.
+    /// Node 4 runs as a build of the next wire version, which must join writing this one.
     @Test func addingAFourthNodeAndRemovingOne() async throws {
         // Logs compact early, so most new replicas are caught up by a snapshot, the rest by the log.
         let retention = ["--compact-after-entries", "10", "--retained-entries", "2"]
@@ -70,7 +71,9 @@ extension ClusterTests {
         #expect((Self.json(added.output)["nodes"] as? [[String: Any]])?.count == 4)
         let fourth = QuadProcess(dataDirectory: directory, port: try freePort(),
                                  extraArguments: ["--node-id", "4", "--join", firstPeer, "--peer-port", "\(peerPort)",
-                                                  "--partitions", "8", "--cluster-id", "quad"] + retention)
+                                                  "--partitions", "8", "--cluster-id", "quad",
+                                                  // A build of the next wire version: it joins speaking this one.
+                                                  "--wire-version-native", "2"] + retention)
         defer { fourth.kill9() }
         try await fourth.start()
 
