@@ -29,7 +29,8 @@ ATTEMPT_TIMEOUT_S = 4.0      # one HTTP attempt; a write through a partitioned n
 POST_GIVE_UP_S = 25.0        # a post retried this long (same client_msg_id) is left indeterminate
 RECOVERY_TIMEOUT_S = 40.0    # after healing, every channel must acknowledge a new post within this
 SUBSCRIBER_IDLE_S = 5.0      # a subscriber hearing nothing this long reconnects (its node may be paused or cut off)
-CATCH_UP_TIMEOUT_S = 40.0    # after the run, subscribers must have delivered every message by then
+CATCH_UP_TIMEOUT_S = 40.0
+ROUNDS = 2                   # each plan injects every one of its kinds this many times    # after the run, subscribers must have delivered every message by then
 
 SHORT_PLAN = ["kill-leader", "kill-random", "pause-leader", "isolate-leader", "split"]
 FULL_PLAN = ["kill-leader", "kill-random", "kill-all", "pause-leader", "isolate-leader", "split",
@@ -418,7 +419,11 @@ def main():
     arguments = parser.parse_args()
     seed = arguments.seed if arguments.seed is not None else random.SystemRandom().randrange(1, 1 << 31)
     rng = random.Random(seed)
-    kinds = SHORT_PLAN if arguments.plan == "short" else FULL_PLAN
+    kinds = []
+    for _ in range(ROUNDS):  # every kind once per round, in a seeded order
+        round_kinds = list(SHORT_PLAN if arguments.plan == "short" else FULL_PLAN)
+        rng.shuffle(round_kinds)
+        kinds += round_kinds
     hold_range_s = (4.0, 7.0)
     plan = make_plan(rng, kinds, arguments.nodes, arguments.workspaces, hold_range_s)
     log(f"faults: seed={seed} nodes={arguments.nodes} plan={','.join(describe(f) for f in plan)}")
