@@ -125,6 +125,26 @@ class Cluster:
         for k in self.nodes:
             self.wait_healthy(k)
 
+    def wait_leaders(self, token, timeout_s=60):
+        """Waits until every partition has a leader that its replicas on running nodes agree on."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            known = {}
+            for k, node in self.nodes.items():
+                if not self.alive(k) or node.paused:
+                    continue
+                try:
+                    status, _, answer = request(node.api_port, "GET", "/v1/admin/status", token, None, 2)
+                except OSError:
+                    continue
+                if status == 200:
+                    for p in answer.get("partitions", []):
+                        known.setdefault(p["partition"], set()).add(p["leader"])
+            if len(known) == self.partitions and all(len(v) == 1 and 0 not in v for v in known.values()):
+                return time.monotonic() - (deadline - timeout_s)
+            time.sleep(0.2)
+        raise RuntimeError(f"partitions without one agreed leader after {timeout_s}s: {known}")
+
     def kill(self, k):
         node = self.nodes[k]
         node.expected_down = True
