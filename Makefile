@@ -44,8 +44,8 @@ test: deps pydeps
 ## then a checker over the recorded history. The checker's own tests run first. Both end with
 ## `faults: acknowledged=N lost=0 duplicated=0 reordered=0 stale=0 faults=K max_unavailable_ms=M`
 ## and fail on any violation. FAULTS_SEED=S repeats a run (the seed is printed first).
-## test-faults-short: 3 nodes, 5 faults, about 3 minutes. test-faults: the full schedule on
-## FAULTS_NODES (default 5) nodes.
+## test-faults-short: 3 nodes, 10 faults (5 kinds twice), 2 to 3 minutes. test-faults: the full schedule on
+## FAULTS_NODES (default 5) nodes, 20 faults, about 4 minutes.
 FAULTS_SEED  ?=
 FAULTS_NODES ?= 5
 test-faults-checker:

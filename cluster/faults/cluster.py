@@ -2,6 +2,7 @@
 sharing one set of keys, every peer link through the fault-injecting proxy, and the process
 faults (SIGKILL, SIGSTOP/SIGCONT, restart)."""
 
+import ctypes
 import http.client
 import json
 import os
@@ -12,6 +13,15 @@ import threading
 import time
 
 from proxy import Proxy
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_harness():
+    """In the child before exec: SIGKILL when the harness dies, so no node outlives a killed run.
+    The signal follows the thread that started the node: nodes are started from the main thread only."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
 
 KEY_FILES = ("dev-signin.key", "provider-credentials.key", "session.key")
 START_TIMEOUT_S = 30  # a debug build replaying its log after SIGKILL answers /health within seconds
@@ -99,7 +109,8 @@ class Cluster:
         log = open(os.path.join(self.run_dir, f"n{k}.log"), "ab")
         log.write(f"=== start {time.time():.3f}\n".encode())
         log.flush()
-        node.process = subprocess.Popen(arguments, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        node.process = subprocess.Popen(arguments, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        preexec_fn=die_with_harness)
         log.close()
         node.expected_down = False
         node.paused = False

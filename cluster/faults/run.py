@@ -114,8 +114,8 @@ class Workload:
                 if status in (200, 201):
                     entry.update(complete=time.monotonic(), outcome="ok", sequence=answer["message"]["sequence"])
                     if answer["message"].get("client_msg_id") != msg_id:
+                        # Kept as acknowledged: the checker then finds our key missing or elsewhere.
                         self.recorder.error("post: answered with another message")
-                        entry["outcome"] = "wrong-answer"
                     break
                 self.recorder.error(f"post: {status}")
                 retry_after = min(float(headers.get("Retry-After", "0.2") or 0.2), 1.0)
