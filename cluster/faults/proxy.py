@@ -100,6 +100,10 @@ class Proxy:
                 self._abort(client)
                 if upstream is not None:
                     self._abort(upstream)
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     @staticmethod
     def _abort(writer):

@@ -37,7 +37,11 @@ FULL_PLAN = ["kill-leader", "kill-random", "kill-all", "pause-leader", "isolate-
              "oneway-from-leader", "oneway-to-leader", "slow-leader", "ring"]
 
 
+PRINTED = []  # every line printed, saved as the run's report.txt
+
+
 def log(line):
+    PRINTED.append(line)
     print(line, flush=True)
 
 
@@ -556,6 +560,8 @@ def main():
     log(f"faults: acknowledged={acknowledged} lost={headline['lost']} duplicated={headline['duplicated']} "
         f"reordered={headline['reordered']} stale={headline['stale']} faults={len(records)} "
         f"max_unavailable_ms={max(unavailable, default=0)}")
+    with open(os.path.join(run_dir, "report.txt"), "w") as f:
+        f.write("\n".join(PRINTED) + "\n")
     return 1 if failures else 0
 
 
