@@ -72,6 +72,7 @@ class Workload:
         self.seeds = [rng.randrange(1 << 30) for _ in range(64)]
         self.streams = []
         self.client_threads, self.subscriber_threads = [], []
+        self.node_of_port = {node.api_port: k for k, node in cluster.nodes.items()}
 
     def node_ports(self, rng):
         nodes = list(self.cluster.nodes.values())
@@ -116,7 +117,8 @@ class Workload:
                     time.sleep(0.05 + rng.random() * 0.1)
                     continue
                 if status in (200, 201):
-                    entry.update(complete=time.monotonic(), outcome="ok", sequence=answer["message"]["sequence"])
+                    entry.update(complete=time.monotonic(), outcome="ok", sequence=answer["message"]["sequence"],
+                                 node=self.node_of_port[port])
                     if answer["message"].get("client_msg_id") != msg_id:
                         # Kept as acknowledged: the checker then finds our key missing or elsewhere.
                         self.recorder.error("post: answered with another message")
@@ -134,7 +136,7 @@ class Workload:
         while not self.stopping.is_set():
             channel = rng.choice(self.channels)
             port = rng.choice(self.node_ports(rng))
-            node = next(k for k, n in self.cluster.nodes.items() if n.api_port == port)
+            node = self.node_of_port[port]
             path = f"/v1/workspaces/{channel['workspace']}/channels/{channel['channel']}/messages?limit=200"
             invoke = time.monotonic()
             try:
@@ -281,34 +283,51 @@ class Injector:
         self.cluster, self.channels, self.admin_token = cluster, channels, admin_token
 
     def leader(self, workspace_index):
-        """The partition leader of a course, asked of every running node until one knows."""
+        """The node that leads a course's partition: the partition from /v1/admin/locate, then the
+        node whose own /v1/admin/status says it leads it (the highest term, should two think so)."""
         workspace = self.channels[workspace_index]["workspace"]
         deadline = time.monotonic() + 20
+        partition = None
         while time.monotonic() < deadline:
+            leaders = []
             for k, node in self.cluster.nodes.items():
                 if not self.cluster.alive(k) or node.paused:
                     continue
                 try:
-                    status, _, answer = request(node.api_port, "GET", f"/v1/admin/locate/{workspace}",
-                                                self.admin_token, None, 2)
+                    if partition is None:
+                        status, _, answer = request(node.api_port, "GET", f"/v1/admin/locate/{workspace}",
+                                                    self.admin_token, None, 2)
+                        if status == 200:
+                            partition = answer["partition"]
+                        continue
+                    status, _, answer = request(node.api_port, "GET", "/v1/admin/status", self.admin_token, None, 2)
                 except OSError:
                     continue
-                if status == 200 and answer.get("leader"):
-                    return answer["leader"]
+                if status == 200:
+                    leaders += [(p["term"], k) for p in answer.get("partitions", [])
+                                if p["partition"] == partition and p["role"] == "leader"]
+            if leaders:
+                return max(leaders)[1]
             time.sleep(0.2)
-        raise RuntimeError(f"no leader for {workspace} in 20s")
+        raise RuntimeError(f"no node leads the partition of {workspace} after 20s")
 
     def links_between(self, group_a, group_b):
         return [(i, j) for i in group_a for j in group_b] + [(j, i) for i in group_a for j in group_b]
 
+    def mark(self):
+        self.started = time.monotonic()
+
     def inject(self, fault):
-        """Starts the fault; returns (what was done, a function that heals it)."""
+        """Starts the fault; returns (what was done, a function that heals it). The fault's start
+        (self.started) is taken once its target is found, just before the signal or the drop."""
         c, kind, nodes = self.cluster, fault["kind"], list(self.cluster.nodes)
         if kind in ("kill-leader", "kill-random"):
             k = self.leader(fault["workspace"]) if kind == "kill-leader" else fault["node"]
+            self.mark()
             c.kill(k)
             return f"SIGKILL n{k}", lambda: c.restart(k)
         if kind == "kill-all":
+            self.mark()
             for k in nodes:
                 c.kill(k)
 
@@ -320,34 +339,41 @@ class Injector:
             return "SIGKILL every node", restart_all
         if kind == "pause-leader":
             k = self.leader(fault["workspace"])
+            self.mark()
             c.pause(k)
             return f"SIGSTOP n{k}", lambda: c.resume(k)
         if kind == "isolate-leader":
             k = self.leader(fault["workspace"])
+            self.mark()
             c.proxy.set_drop(self.links_between([k], [j for j in nodes if j != k]), True)
             return f"isolate n{k}", c.proxy.heal
         if kind == "split":
             k = self.leader(fault["workspace"])
             minority = [k] + [j + 1 for j in fault["others"] if j + 1 != k][: (len(nodes) - 1) // 2 - 1]
             majority = [j for j in nodes if j not in minority]
+            self.mark()
             c.proxy.set_drop(self.links_between(minority, majority), True)
             return f"split {sorted(minority)} | {sorted(majority)}", c.proxy.heal
         if kind == "oneway-from-leader":
             k = self.leader(fault["workspace"])
+            self.mark()
             c.proxy.set_drop([(k, j) for j in nodes if j != k], True)
             return f"drop n{k}->others", c.proxy.heal
         if kind == "oneway-to-leader":
             k = self.leader(fault["workspace"])
+            self.mark()
             c.proxy.set_drop([(j, k) for j in nodes if j != k], True)
             return f"drop others->n{k}", c.proxy.heal
         if kind == "slow-leader":
             k = self.leader(fault["workspace"])
+            self.mark()
             c.proxy.set_delay(self.links_between([k], [j for j in nodes if j != k]), 0.2)
             return f"delay 200ms n{k}<->others", c.proxy.heal
         if kind == "ring":
             order = fault["order"]
             neighbours = {(order[i], order[(i + d) % len(order)]) for i in range(len(order)) for d in (1, -1)}
             cut = [(i, j) for i in nodes for j in nodes if i != j and (i, j) not in neighbours]
+            self.mark()
             c.proxy.set_drop(cut, True)
             return f"ring {'-'.join(map(str, order))} (each node reaches its 2 neighbours)", c.proxy.heal
         raise ValueError(kind)
@@ -464,8 +490,8 @@ def main():
         time.sleep(2)
         injector = Injector(cluster, channels, admin)
         for fault in plan:
-            t_fault = time.monotonic()
             action, heal = injector.inject(fault)
+            t_fault = injector.started
             log(f"faults: {describe(fault)}: {action} at +{t_fault - started:.1f}s")
             time.sleep(fault["hold_s"])
             t_heal = time.monotonic()
