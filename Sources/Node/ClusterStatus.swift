@@ -46,6 +46,8 @@ enum ForwardKind: UInt8 {
     case memberCommand = 5
     /// "Someone's workspaces in these partitions" (from a node that holds none of them).
     case memberships = 6
+    /// "How many partitions do you lead?" (for leader balancing).
+    case leaderCount = 7
 }
 
 extension CommunityNode {

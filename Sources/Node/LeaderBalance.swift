@@ -6,7 +6,10 @@ public import QuadCore
 ///
 /// A node that leads at least `slack` more partitions than the least-loaded voter of one of
 /// them hands that partition to that voter, one at a time. Counts come from the groups this
-/// node holds (every group, when each partition is on every node).
+/// node holds (every group, when each partition is on every node), or better, from what each
+/// node reports of itself: with fewer replicas than nodes a node sees only part of another's
+/// leaderships, and two nodes each seeing the other as the lighter would trade a partition
+/// back and forth for ever.
 public enum LeaderBalance {
     /// The difference in leaderships worth a transfer: 2, so two nodes one apart never trade
     /// a partition back and forth.
@@ -26,9 +29,11 @@ public enum LeaderBalance {
     }
 
     /// The partition `node` should transfer and to whom, or nil when it leads no more than its share.
-    public static func nextTransfer(from node: NodeID, groups: [Group]) -> (partition: PartitionID, to: NodeID)? {
+    public static func nextTransfer(from node: NodeID, groups: [Group], reported: [NodeID: Int] = [:])
+        -> (partition: PartitionID, to: NodeID)? {
         var led: [NodeID: Int] = [:]
         for group in groups where group.leader != .none { led[group.leader, default: 0] += 1 }
+        for (peer, count) in reported where peer != node { led[peer] = max(led[peer, default: 0], count) }
         let mine = led[node, default: 0]
         var best: (partition: PartitionID, to: NodeID, load: Int)?
         for group in groups.sorted(by: { $0.partition < $1.partition }) where group.leader == node {

@@ -50,6 +50,10 @@ extension ReplicaDriver {
         case .members: return [0] + host.memberTable.encoded()
         case .memberCommand: return await handleForwardedMemberCommand(Array(request.dropFirst()))
         case .memberships: return handleMembershipsRequest(Array(request.dropFirst()))
+        case .leaderCount:
+            var writer = BinaryWriter(capacity: 4)
+            writer.write(UInt32(leaderCount))
+            return [0] + writer.bytes
         case nil: return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
         }
     }

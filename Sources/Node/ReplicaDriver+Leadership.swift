@@ -82,8 +82,30 @@ extension ReplicaDriver {
             LeaderBalance.Group(partition: partition, leader: host.leader(of: partition) ?? .none,
                                 voters: host.voters(of: partition))
         }
-        guard let move = LeaderBalance.nextTransfer(from: nodeID, groups: groups) else { return }
+        defer { askLeaderCounts() }
+        guard let move = LeaderBalance.nextTransfer(from: nodeID, groups: groups, reported: reportedLeaderCounts) else { return }
         host.transferLeadership(of: move.partition, to: move.to)
+        reportedLeaderCounts[move.to, default: 0] += 1
         scheduleRound()
+    }
+
+    /// How many data partitions this node leads (what it reports to peers balancing leaders).
+    var leaderCount: Int { host.partitions.filter { !$0.isMetadata && host.role(of: $0) == .leader }.count }
+
+    /// Asks every other member how many partitions it leads, for the next balancing check.
+    private func askLeaderCounts() {
+        let peers = currentMembers.filter { $0 != nodeID }
+        let messenger = self.messenger
+        Task {
+            var counts: [NodeID: Int] = [:]
+            for peer in peers {
+                guard let answer = try? await messenger.forward([ForwardKind.leaderCount.rawValue], to: peer,
+                                                                timeout: Self.transferTimeout),
+                      answer.first == 0 else { continue }
+                var reader = BinaryReader(Array(answer.dropFirst()))
+                if let count = try? reader.readUInt32() { counts[peer] = Int(count) }
+            }
+            self.reportedLeaderCounts = counts
+        }
     }
 }

@@ -58,6 +58,8 @@ public actor ReplicaDriver {
     var memberWaiters: [UInt64: CheckedContinuation<Result<MemberTable, MemberTableError>, any Error>] = [:]
     /// Ticks since the last rebalancing check.
     var ticksSinceRebalance = 0
+    /// Partitions each other member leads, as it last reported (leader balancing).
+    var reportedLeaderCounts: [NodeID: Int] = [:]
     /// Whether a `--join` peer is being asked for the member table.
     var askingForMembers = false
     /// Whether this node's API address registration is under way.

@@ -57,4 +57,15 @@ import Testing
         let move = LeaderBalance.nextTransfer(from: NodeID(1), groups: groups)
         #expect(move == nil, "node 2 leads one already (2 - 1 < slack), node 3 is no voter of 0 or 1")
     }
+
+    /// Proves a node that sees only part of a peer's leaderships (fewer replicas than nodes) goes
+    /// by what the peer reports: node 1 sees node 2 lead nothing in their shared groups, but node 2
+    /// leads 5 elsewhere, so nothing moves (without the report, node 1 would hand one over, and
+    /// node 2, seeing the same of node 1, would hand it back).
+    @Test func reportedCountsStopTradingBackAndForth() {
+        let groups = (0..<3).map { LeaderBalance.Group(partition: PartitionID(UInt32($0)), leader: NodeID(1),
+                                                       voters: [NodeID(1), NodeID(2)]) }
+        #expect(LeaderBalance.nextTransfer(from: NodeID(1), groups: groups)?.to == NodeID(2), "partial view: a move")
+        #expect(LeaderBalance.nextTransfer(from: NodeID(1), groups: groups, reported: [NodeID(2): 5]) == nil)
+    }
 }
