@@ -59,7 +59,7 @@ struct PartitionRoutingMiddleware: RouterMiddleware {
                   let external = uri.queryParameters.get("external_id") else { return nil }
             return WorkspaceID.derived(platform: platform, externalID: external).rawValue
         case "workspaces": return WorkspaceID(rawValue: String(parts[2]))?.rawValue
-        case "platforms": return PlatformID(rawValue: String(parts[2]))?.rawValue
+        case "platforms", "integrations": return PlatformID(rawValue: String(parts[2]))?.rawValue
         default: return nil
         }
     }
