@@ -32,6 +32,24 @@ extension ReplicaDriver {
     }
 }
 
+/// The answer to a forwarded request: 0 and the body, or 1 and the `NodeError` code the asking
+/// node raises (the membership change adds 2 and the refusal's reason).
+enum ForwardAnswer {
+    static func success(_ body: [UInt8]) -> [UInt8] { [0] + body }
+
+    static func failure(_ code: NodeError.Code) -> [UInt8] { [1] + Array(code.rawValue.utf8) }
+
+    /// A thrown error as an answer: its code when it is a `NodeError`, else `unavailable`.
+    static func failure(_ error: any Error) -> [UInt8] { failure((error as? NodeError)?.code ?? .unavailable) }
+
+    /// The error a failure answer names, as the asking node raises it: a `not_leader` there
+    /// (leadership moved on the way) is "retry" here.
+    static func error(in answer: [UInt8], _ message: String) -> NodeError {
+        let code = NodeError.Code(rawValue: String(decoding: answer.dropFirst(), as: UTF8.self)) ?? .unavailable
+        return NodeError(code == .notLeader ? .unavailable : code, message)
+    }
+}
+
 /// Kinds of requests nodes forward to each other (the first byte of a Forward request).
 enum ForwardKind: UInt8 {
     /// A client write for a partition the receiver leads.

@@ -213,8 +213,7 @@ public final class CommunityNode: Service, Sendable {
     /// Where a node holding `key`'s partition serves the API, when this node holds no replica of
     /// it (a cluster of more nodes than replicas); nil when requests about `key` are served here.
     public func holderAPIAddress(forKey key: String) async -> String? {
-        guard let replicas else { return nil }
-        return await replicas.holderAPIAddress(of: placement.partition(ofKey: key))
+        await holderAPIAddress(of: placement.partition(ofKey: key))
     }
 
     /// Where a node holding `partition` serves the API, when this node holds no replica of it.
@@ -315,7 +314,7 @@ public final class CommunityNode: Service, Sendable {
 
     /// A write forwarded by a peer that does not lead its partition (cluster mode).
     public func handleForward(_ request: [UInt8]) async -> [UInt8] {
-        guard let replicas else { return [1] + Array(NodeError.Code.unavailable.rawValue.utf8) }
+        guard let replicas else { return ForwardAnswer.failure(.unavailable) }
         return await replicas.handleForward(request)
     }
 

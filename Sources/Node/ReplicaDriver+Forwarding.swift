@@ -45,16 +45,16 @@ extension ReplicaDriver {
         case .command: return await handleForwardedCommand(Array(request.dropFirst()))
         case .status:
             let data = (try? JSONEncoder().encode(nodeStatus(members: currentMembers))) ?? Data()
-            return [0] + Array(data)
+            return ForwardAnswer.success(Array(data))
         case .transfer: return await handleForwardedTransfer(Array(request.dropFirst()))
-        case .members: return [0] + host.memberTable.encoded()
+        case .members: return ForwardAnswer.success(host.memberTable.encoded())
         case .memberCommand: return await handleForwardedMemberCommand(Array(request.dropFirst()))
         case .memberships: return handleMembershipsRequest(Array(request.dropFirst()))
         case .leaderCount:
             var writer = BinaryWriter(capacity: 4)
             writer.write(UInt32(leaderCount))
-            return [0] + writer.bytes
-        case nil: return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
+            return ForwardAnswer.success(writer.bytes)
+        case nil: return ForwardAnswer.failure(.unavailable)
         }
     }
 
@@ -72,21 +72,16 @@ extension ReplicaDriver {
             // From a node that holds no replica: a follower here passes it to the leader (two hops at most).
             let held = host.membership(of: partition) != nil
             let result = try await (held && host.role(of: partition) != .leader ? submit(command) : propose(command))
-            return [0] + result.encodedOutcome()
-        } catch let error as NodeError {
-            return [1] + Array(error.code.rawValue.utf8)
+            return ForwardAnswer.success(result.encodedOutcome())
         } catch {
-            return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
+            return ForwardAnswer.failure(error)
         }
     }
 
     static func decodeForwardAnswer(_ answer: [UInt8]) throws -> Result<Outcome, CommunityError> {
         guard let status = answer.first else { throw NodeError(.unavailable, "Empty answer from the leader.") }
-        let body = Array(answer.dropFirst())
-        if status == 0 { return try Result(decodingOutcome: body) }
-        let code = NodeError.Code(rawValue: String(decoding: body, as: UTF8.self)) ?? .unavailable
-        // A leader that stepped down answers not_leader: to the client that is "retry".
-        throw NodeError(code == .notLeader ? .unavailable : code, "The partition leader could not take the write; retry.")
+        if status == 0 { return try Result(decodingOutcome: Array(answer.dropFirst())) }
+        throw ForwardAnswer.error(in: answer, "The partition leader could not take the write; retry.")
     }
 }
 

@@ -54,25 +54,22 @@ extension ReplicaDriver {
         }
         var reader = BinaryReader(Array(answer.dropFirst()))
         if answer.first == 0, let leader = try? reader.readUInt64() { return NodeID(leader) }
-        let code = NodeError.Code(rawValue: String(decoding: answer.dropFirst(), as: UTF8.self)) ?? .unavailable
-        throw NodeError(code == .notLeader ? .unavailable : code, "\(peer) could not transfer \(partition); retry.")
+        throw ForwardAnswer.error(in: answer, "\(peer) could not transfer \(partition); retry.")
     }
 
     /// Serves a forwarded transfer request (`ForwardKind.transfer`).
     func handleForwardedTransfer(_ request: [UInt8]) async -> [UInt8] {
         var reader = BinaryReader(request)
         guard let partition = try? reader.readUInt32(), let target = try? reader.readUInt64() else {
-            return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
+            return ForwardAnswer.failure(.unavailable)
         }
         do {
             let leader = try await transferLeadership(of: PartitionID(partition), to: NodeID(target))
             var writer = BinaryWriter()
             writer.write(leader.rawValue)
-            return [0] + writer.bytes
-        } catch let error as NodeError {
-            return [1] + Array(error.code.rawValue.utf8)
+            return ForwardAnswer.success(writer.bytes)
         } catch {
-            return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
+            return ForwardAnswer.failure(error)
         }
     }
 

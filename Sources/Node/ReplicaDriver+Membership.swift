@@ -171,26 +171,20 @@ extension ReplicaDriver {
         switch answer.first {
         case 0: return try MemberTable(decoding: Array(answer.dropFirst()))
         case 2: throw MemberTableError(String(decoding: answer.dropFirst(), as: UTF8.self))
-        default:
-            let code = NodeError.Code(rawValue: String(decoding: answer.dropFirst(), as: UTF8.self)) ?? .unavailable
-            throw NodeError(code == .notLeader ? .unavailable : code, "The member table could not be changed; retry.")
+        default: throw ForwardAnswer.error(in: answer, "The member table could not be changed; retry.")
         }
     }
 
     /// Serves a forwarded member-table change (`ForwardKind.memberCommand`).
     func handleForwardedMemberCommand(_ request: [UInt8]) async -> [UInt8] {
-        guard let (_, _, command) = try? MemberCommand.decode(request) else {
-            return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
-        }
-        guard host.role(of: .metadata) == .leader else { return [1] + Array(NodeError.Code.notLeader.rawValue.utf8) }
+        guard let (_, _, command) = try? MemberCommand.decode(request) else { return ForwardAnswer.failure(.unavailable) }
+        guard host.role(of: .metadata) == .leader else { return ForwardAnswer.failure(.notLeader) }
         do {
-            return [0] + (try await changeMembers(command)).encoded()
+            return ForwardAnswer.success((try await changeMembers(command)).encoded())
         } catch let error as MemberTableError {
             return [2] + Array(error.message.utf8)
-        } catch let error as NodeError {
-            return [1] + Array(error.code.rawValue.utf8)
         } catch {
-            return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
+            return ForwardAnswer.failure(error)
         }
     }
 }
@@ -233,18 +227,18 @@ extension ReplicaDriver {
         var reader = BinaryReader(request)
         guard let raw = try? reader.readString(), let user = UserID(rawValue: raw),
               let count = try? reader.readUInt32(), count <= Placement.partitionCountMax else {
-            return [1] + Array(NodeError.Code.unavailable.rawValue.utf8)
+            return ForwardAnswer.failure(.unavailable)
         }
         var views: [MembershipView] = []
         let actor = Actor(userID: user, displayName: "", isAdmin: false)
         for _ in 0..<count {
-            guard let value = try? reader.readUInt32() else { return [1] + Array(NodeError.Code.unavailable.rawValue.utf8) }
+            guard let value = try? reader.readUInt32() else { return ForwardAnswer.failure(.unavailable) }
             let partition = PartitionID(value)
             guard host.membership(of: partition)?.isVoter(nodeID) == true,
                   let found = try? CommunityQueries(reader: PartitionRowReader(database: host.database, partition: partition),
                                                     actor: actor).myWorkspaces() else { continue }
             views += found
         }
-        return [0] + MembershipView.encode(Array(views.prefix(Limits.workspacesPerUserMax)))
+        return ForwardAnswer.success(MembershipView.encode(Array(views.prefix(Limits.workspacesPerUserMax))))
     }
 }
