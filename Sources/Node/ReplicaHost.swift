@@ -332,15 +332,18 @@ public final class ReplicaHost {
     /// Prepares the snapshots the cores asked for since the last round: now rows, applied
     /// indexes and memberships all stand at the end of that round.
     private func prepareWantedSnapshots() throws {
+        var rows: ReadSnapshot?  // one point in time serves every group that wants a snapshot now
         for (partition, storage) in storages where storage.wantsSnapshot {
-            try storage.prepareSnapshot(appliedIndex: applied[partition] ?? .zero, rows: database.makeSnapshot())
+            let pinned = rows ?? database.makeSnapshot()
+            rows = pinned
+            try storage.prepareSnapshot(appliedIndex: applied[partition] ?? .zero, rows: pinned)
         }
     }
 
     /// Compacts the logs of `partitions` that hold more applied entries than the retention
     /// allows; returns how many entries went. Not synced: if lost, it is simply done again.
     private func compactLogs(_ partitions: [PartitionID]) throws -> Int {
-        let batch = database.makeWriteBatch()
+        var batch: WriteBatch?  // made only in the rare round that compacts
         var removed = 0
         for partition in partitions {
             guard let storage = storages[partition], let appliedIndex = applied[partition] else { continue }
@@ -348,9 +351,11 @@ public final class ReplicaHost {
             guard held > retention.compactAfterEntries else { continue }
             let target = LogIndex(appliedIndex.rawValue - UInt64(retention.retainedEntries))
             removed += Int(target.rawValue - storage.compactedIndex.rawValue)
-            try storage.compact(upTo: target, into: batch)
+            let compaction = batch ?? database.makeWriteBatch()
+            batch = compaction
+            try storage.compact(upTo: target, into: compaction)
         }
-        if batch.count > 0 { try database.write(batch, sync: false) }
+        if let batch { try database.write(batch, sync: false) }
         return removed
     }
 
