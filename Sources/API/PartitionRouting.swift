@@ -31,7 +31,10 @@ struct PartitionRoutingMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response {
-        guard request.headers[Self.forwardedHeader] == nil else { return try await next(request, context) }
+        // A single node holds every partition; a relayed request is never relayed again.
+        guard node.replicas != nil, request.headers[Self.forwardedHeader] == nil else {
+            return try await next(request, context)
+        }
         if let key = Self.placementKey(request.uri), let holder = await node.holderAPIAddress(forKey: key) {
             return try await forward(request, body: try await request.body.collect(upTo: Self.requestBytesMax), to: holder)
         }
