@@ -46,6 +46,10 @@ public final class DurableRaftStorage: RaftStorage {
     /// Records the group's first members (cluster bootstrap) in `batch`.
     public func bootstrap(_ configuration: ConfigurationState, into batch: WriteBatch) {
         membership = configuration
+        storeMembership(configuration, into: batch)
+    }
+
+    private func storeMembership(_ configuration: ConfigurationState, into batch: WriteBatch) {
         store.setMembership(StoredMembership(voters: configuration.voters, learners: configuration.learners),
                             group: group, into: batch)
     }
@@ -153,9 +157,7 @@ public final class DurableRaftStorage: RaftStorage {
         if let snapshot = ready.snapshot {
             let metadata = snapshot.metadata
             store.resetLog(toSnapshotAt: metadata.index, term: metadata.term, group: group, into: batch)
-            store.setMembership(StoredMembership(voters: metadata.configuration.voters,
-                                                 learners: metadata.configuration.learners),
-                                group: group, into: batch)
+            storeMembership(metadata.configuration, into: batch)
         }
         if let first = ready.entries.first {
             if first.index <= last { store.truncateSuffix(from: first.index, group: group, into: batch) }

@@ -70,10 +70,7 @@ final class PeerLink: Sendable {
     /// Keeps one Deliver stream open, reopening it after a failure with capped exponential backoff.
     private func deliverLoop() async {
         var delay = configuration.reconnectBackoffInitial
-        var options = CallOptions.defaults
-        options.waitForReady = true
-        options.maxRequestMessageBytes = TransportLimits.frameBytesMax
-        options.maxResponseMessageBytes = TransportLimits.frameBytesMax
+        let options = Self.callOptions(timeout: nil, waitForReady: true)
         while !Task.isCancelled {
             let opened = ContinuousClock.now
             do {
@@ -123,11 +120,7 @@ final class PeerLink: Sendable {
     /// One InstallSnapshot call under `timeout`: `header`, then each chunk as it is read.
     func sendSnapshot(header: [UInt8], timeout: Duration,
                       nextChunk: @escaping @Sendable () throws -> [UInt8]?) async throws(TransportError) {
-        var options = CallOptions.defaults
-        options.timeout = timeout
-        options.waitForReady = false
-        options.maxRequestMessageBytes = TransportLimits.frameBytesMax
-        options.maxResponseMessageBytes = TransportLimits.frameBytesMax
+        let options = Self.callOptions(timeout: timeout, waitForReady: false)
         let request = StreamingClientRequest(
             of: [UInt8].self, metadata: PeerMethod.metadata(clusterID: configuration.clusterID)
         ) { writer in
@@ -152,13 +145,19 @@ final class PeerLink: Sendable {
         }
     }
 
-    /// One Forward call under `timeout`.
-    func forward(_ frame: [UInt8], timeout: Duration) async throws(TransportError) -> [UInt8] {
+    /// Options of every call on the link: frames up to `TransportLimits.frameBytesMax` either way.
+    private static func callOptions(timeout: Duration?, waitForReady: Bool) -> CallOptions {
         var options = CallOptions.defaults
         options.timeout = timeout
-        options.waitForReady = false
+        options.waitForReady = waitForReady
         options.maxRequestMessageBytes = TransportLimits.frameBytesMax
         options.maxResponseMessageBytes = TransportLimits.frameBytesMax
+        return options
+    }
+
+    /// One Forward call under `timeout`.
+    func forward(_ frame: [UInt8], timeout: Duration) async throws(TransportError) -> [UInt8] {
+        let options = Self.callOptions(timeout: timeout, waitForReady: false)
         do {
             return try await client.unary(
                 request: ClientRequest(message: frame, metadata: PeerMethod.metadata(clusterID: configuration.clusterID)),
