@@ -124,10 +124,6 @@ public final class ReplicaHost {
     public internal(set) var memberTable = MemberTable()
     /// Groups whose removal of this node was applied in the round: deleted after it.
     var leaving: Set<PartitionID> = []
-    /// Ticks each leader group has been settled (quiescence).
-    var settledTicks: [PartitionID: Int] = [:]
-    /// Groups a vote request woke, with the ticks they stay awake.
-    var awake: [PartitionID: Int] = [:]
     /// Groups a leader's message may open here: data partitions below this, and the metadata group.
     public var acceptedGroupsBelow: UInt32 = Placement.partitionCountMax
 
@@ -185,7 +181,6 @@ public final class ReplicaHost {
                 preconditionFailure("opening \(partition) failed: \(error)")
             }
         }
-        wakeOnVoteRequest(message, group: partition)
         groups[partition]?.step(message)
     }
 
