@@ -44,8 +44,12 @@ test: deps pydeps
 ## then a checker over the recorded history. The checker's own tests run first. Both end with
 ## `faults: acknowledged=N lost=0 duplicated=0 reordered=0 stale=0 faults=K max_unavailable_ms=M`
 ## and fail on any violation. FAULTS_SEED=S repeats a run (the seed is printed first).
-## test-faults-short: 3 nodes, 10 faults (5 kinds twice), 2 to 3 minutes. test-faults: the full schedule on
-## FAULTS_NODES (default 5) nodes, 20 faults, about 4 minutes.
+## Every node runs with --simulate-power-loss, so each SIGKILL is a power cut that loses unsynced
+## writes; an LD_PRELOAD library (cluster/faults/slowdisk.c) slows fsync on demand.
+## test-faults-short: 3 nodes, 14 faults (7 kinds twice), about 3 minutes, then the canary (about 1
+## minute): nodes with --unsafe-no-fsync lose power, and the run passes only if the checker finds the
+## acknowledged posts that lost. test-faults: the full schedule on FAULTS_NODES (default 5) nodes,
+## 24 faults, about 5 minutes, then the canary.
 FAULTS_SEED  ?=
 FAULTS_NODES ?= 5
 test-faults-checker:
@@ -56,11 +60,15 @@ test-faults-short: deps test-faults-checker
 	$(SWIFT) build --product quadctl
 	python3 cluster/faults/run.py --bin $$($(SWIFT) build --show-bin-path) --plan short --nodes 3 \
 		$(if $(FAULTS_SEED),--seed $(FAULTS_SEED))
+	python3 cluster/faults/run.py --bin $$($(SWIFT) build --show-bin-path) --plan canary --nodes 3 \
+		$(if $(FAULTS_SEED),--seed $(FAULTS_SEED))
 
 test-faults: deps test-faults-checker
 	$(SWIFT) build --product quad
 	$(SWIFT) build --product quadctl
 	python3 cluster/faults/run.py --bin $$($(SWIFT) build --show-bin-path) --plan full --nodes $(FAULTS_NODES) \
+		$(if $(FAULTS_SEED),--seed $(FAULTS_SEED))
+	python3 cluster/faults/run.py --bin $$($(SWIFT) build --show-bin-path) --plan canary --nodes 3 \
 		$(if $(FAULTS_SEED),--seed $(FAULTS_SEED))
 
 ## Browser tests of the web client (Tests/browser, docs/web-client.md): Debian's chromium,

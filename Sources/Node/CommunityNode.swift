@@ -47,7 +47,7 @@ public final class CommunityNode: Service, Sendable {
     /// node ready to serve. Throws when storage cannot be opened or a logged entry cannot be read.
     public static func open(_ configuration: NodeConfiguration, logger: Logger,
                             messenger: (any PeerMessenger)? = nil) throws -> CommunityNode {
-        let database = try Database(path: configuration.dataDirectory)
+        let database = try Database(path: configuration.dataDirectory, options: configuration.databaseOptions)
         try checkIdentity(database, configuration)
         let partitionCount = try storedPartitionCount(database, proposed: configuration.partitionCount)
         let placement = Placement(partitionCount: partitionCount)

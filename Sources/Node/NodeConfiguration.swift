@@ -1,5 +1,6 @@
 public import CoreMetrics
 public import QuadCore
+public import Storage
 
 /// How one node runs.
 public struct NodeConfiguration: Sendable {
@@ -26,6 +27,8 @@ public struct NodeConfiguration: Sendable {
     public var apiAddress: String?
     /// When replicated groups compact their logs (followers further behind get a snapshot).
     public var logRetention = LogRetention.standard
+    /// How the node's RocksDB is opened (the fault suite's power-loss switches live here).
+    public var databaseOptions = DatabaseOptions()
     /// Where the node's metrics go (nil: swift-metrics' bootstrapped `MetricsSystem.factory`).
     public var metricsFactory: (any MetricsFactory)?
 

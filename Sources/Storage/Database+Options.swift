@@ -14,8 +14,9 @@ extension Database {
         rocksdb_options_set_max_open_files(rocksOptions, options.maxOpenFiles)
         rocksdb_options_set_max_background_jobs(rocksOptions, options.backgroundJobs)
         rocksdb_options_set_keep_log_file_num(rocksOptions, options.infoLogFilesKept)
-        // Records go to the WAL file on every write, not when the application asks.
-        rocksdb_options_set_manual_wal_flush(rocksOptions, 0)
+        // Records go to the WAL file on every write, not when the application asks; only the
+        // power-loss simulation keeps unsynced ones in memory until a synced write flushes them.
+        rocksdb_options_set_manual_wal_flush(rocksOptions, options.simulatesPowerLoss ? 1 : 0)
         // fdatasync, not fsync: the WAL's size is tracked by RocksDB itself, so the file
         // metadata fsync adds nothing but latency on ext4/xfs.
         rocksdb_options_set_use_fsync(rocksOptions, 0)

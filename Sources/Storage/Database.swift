@@ -26,6 +26,10 @@ public final class Database: @unchecked Sendable {
     private let syncedWriteOptions: OpaquePointer
     /// Write options with `sync = false`, WAL on.
     private let unsyncedWriteOptions: OpaquePointer
+    /// `DatabaseOptions.unsafeSkipsSync`: every write uses `unsyncedWriteOptions`.
+    private let skipsSync: Bool
+    /// `DatabaseOptions.simulatesPowerLoss`: unsynced WAL records wait in memory.
+    private let holdsUnsyncedRecords: Bool
 
     /// Opens (and, with `options.createIfMissing`, creates) the database at `path`.
     ///
@@ -55,11 +59,17 @@ public final class Database: @unchecked Sendable {
         self.familyHandles = handles.map { created($0, "column family handle") }
         self.syncedWriteOptions = Self.makeWriteOptions(sync: true)
         self.unsyncedWriteOptions = Self.makeWriteOptions(sync: false)
+        self.skipsSync = options.unsafeSkipsSync
+        self.holdsUnsyncedRecords = options.simulatesPowerLoss
         Self.openCount.add(1, ordering: .sequentiallyConsistent)
         try checkFormatVersion()
     }
 
     deinit {
+        // A clean close keeps what a process crash would keep, also under the power-loss simulation.
+        if holdsUnsyncedRecords {
+            _ = try? withRocksDBError("flush the WAL") { errorText in rocksdb_flush_wal(handle, 0, errorText) }
+        }
         for family in familyHandles { rocksdb_column_family_handle_destroy(family) }
         rocksdb_writeoptions_destroy(syncedWriteOptions)
         rocksdb_writeoptions_destroy(unsyncedWriteOptions)
@@ -102,7 +112,7 @@ public final class Database: @unchecked Sendable {
     /// The batch must come from this database; it can be cleared and reused afterwards.
     public func write(_ batch: WriteBatch, sync: Bool) throws(StorageError) {
         precondition(batch.database === self, "a WriteBatch is written to the Database that made it")
-        let options = sync ? syncedWriteOptions : unsyncedWriteOptions
+        let options = sync && !skipsSync ? syncedWriteOptions : unsyncedWriteOptions
         try withRocksDBError("write a batch of \(batch.count) operations") { errorText in
             rocksdb_write(handle, options, batch.handle, errorText)
         }

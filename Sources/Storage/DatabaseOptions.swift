@@ -29,6 +29,16 @@ public struct DatabaseOptions: Sendable {
     public var backgroundJobs: Int32 = 2
     /// Informational log files (`LOG.old.*`) kept in the data directory. Default 5.
     public var infoLogFilesKept: Int = 5
+    /// Fault testing only: the WAL records of unsynced writes stay in this process's memory
+    /// until the next synced write (RocksDB's manual WAL flush), so a SIGKILL loses them the
+    /// way a power cut loses what the page cache had not written back. Everything synced, and
+    /// everything RocksDB itself syncs (SST files, the MANIFEST), survives as it would.
+    /// Default `false`: unsynced writes reach the WAL file at once and survive a process crash.
+    public var simulatesPowerLoss = false
+    /// Fault testing only, and unsafe: synced writes are not synced (etcd's `--unsafe-no-fsync`).
+    /// With `simulatesPowerLoss` a SIGKILL then loses acknowledged writes, which is how the
+    /// fault suite proves it would notice. Default `false`.
+    public var unsafeSkipsSync = false
 
     /// The defaults documented on each property.
     public init() {}

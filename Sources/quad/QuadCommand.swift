@@ -96,6 +96,16 @@ struct QuadCommand: AsyncParsableCommand {
                                visibility: .hidden))
     var wireVersionNative: UInt8?
 
+    @Flag(name: .customLong("simulate-power-loss"),
+          help: ArgumentHelp("Fault tests only: unsynced writes wait in memory, so SIGKILL loses them as a power cut would.",
+                             visibility: .hidden))
+    var simulatePowerLoss = false
+
+    @Flag(name: .customLong("unsafe-no-fsync"),
+          help: ArgumentHelp("Fault tests only, loses acknowledged writes on power loss: never sync the log.",
+                             visibility: .hidden))
+    var unsafeNoFsync = false
+
     @Option(name: .customLong("compact-after-entries"),
             help: "Applied log entries a partition holds before it compacts its log.")
     var compactAfterEntries = LogRetention.standard.compactAfterEntries
@@ -182,6 +192,8 @@ struct QuadCommand: AsyncParsableCommand {
         var logger = Logger(label: "quad")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         logger[metadataKey: "node"] = "\(nodeID)"
+        if unsafeNoFsync { logger.warning("--unsafe-no-fsync: acknowledged writes are not synced and a power cut loses them") }
+        if simulatePowerLoss { logger.warning("--simulate-power-loss: unsynced writes wait in memory and a crash loses them") }
         try await serve(logger: logger)
         // Every service has stopped; the node's database closes when the last task holding it
         // lets go. Exiting before that would race RocksDB's static destructors (a crash at exit).
@@ -206,6 +218,8 @@ struct QuadCommand: AsyncParsableCommand {
         configuration.joinPeers = try parsedMembers(joinList, flag: "--join").keys.sorted()
         configuration.clusterID = clusterID
         if port != 0 { configuration.apiAddress = "http://\(host):\(port)" }
+        configuration.databaseOptions.simulatesPowerLoss = simulatePowerLoss
+        configuration.databaseOptions.unsafeSkipsSync = unsafeNoFsync
         configuration.logRetention = LogRetention(compactAfterEntries: compactAfterEntries, retainedEntries: retainedEntries)
         let registry = PrometheusCollectorRegistry()
         let metricsFactory = PrometheusMetricsFactory(registry: registry)

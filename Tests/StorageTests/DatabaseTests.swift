@@ -162,3 +162,55 @@ import Testing
         }
     }
 }
+
+@Suite struct PowerLossSimulationTests {
+    /// Bytes in the database's WAL files (`*.log`).
+    private func walBytes(_ directory: String) throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".log") }.reduce(0) {
+            $0 + ((try FileManager.default.attributesOfItem(atPath: directory + "/" + $1)[.size] as? Int) ?? 0)
+        }
+    }
+
+    private func write(_ database: Database, _ key: String, sync: Bool) throws {
+        let batch = database.makeWriteBatch()
+        batch.put(.data, bytes(key), [UInt8](repeating: 7, count: 1000))
+        try database.write(batch, sync: sync)
+    }
+
+    @Test func unsyncedWritesWaitInMemoryUntilASyncedWrite() throws {
+        // Proves the simulation keeps unsynced records out of the WAL file (so SIGKILL loses
+        // them), that a synced write takes every earlier record to the file, and that without
+        // the simulation an unsynced write reaches the file at once.
+        try withTemporaryDirectory { path in
+            var options = DatabaseOptions()
+            options.simulatesPowerLoss = true
+            let database = try Database(path: path + "/simulated", options: options)
+            let empty = try walBytes(path + "/simulated")
+            try write(database, "a", sync: false)
+            try write(database, "b", sync: false)
+            #expect(try walBytes(path + "/simulated") == empty)
+            #expect(try database.get(.data, bytes("b")) != nil)
+            try write(database, "c", sync: true)
+            #expect(try walBytes(path + "/simulated") >= empty + 3000)
+
+            let plain = try Database(path: path + "/plain")
+            let plainEmpty = try walBytes(path + "/plain")
+            try write(plain, "a", sync: false)
+            #expect(try walBytes(path + "/plain") >= plainEmpty + 1000)
+        }
+    }
+
+    @Test func unsafeSkipsSyncLeavesSyncedWritesInMemoryToo() throws {
+        // Proves the unsafe switch turns a synced write into an unsynced one: under the
+        // simulation its record stays in memory, where a SIGKILL would lose it.
+        try withTemporaryDirectory { path in
+            var options = DatabaseOptions()
+            options.simulatesPowerLoss = true
+            options.unsafeSkipsSync = true
+            let database = try Database(path: path + "/db", options: options)
+            let empty = try walBytes(path + "/db")
+            try write(database, "a", sync: true)
+            #expect(try walBytes(path + "/db") == empty)
+        }
+    }
+}

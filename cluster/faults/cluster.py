@@ -1,11 +1,12 @@
 """Real quad processes on loopback for the fault suite: free ports, temporary data directories
 sharing one set of keys, every peer link through the fault-injecting proxy, and the process
-faults (SIGKILL, SIGSTOP/SIGCONT, restart)."""
+and disk faults (SIGKILL as a power cut, SIGSTOP/SIGCONT, restart, slow fsync)."""
 
 import ctypes
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +26,21 @@ def die_with_harness():
 
 KEY_FILES = ("dev-signin.key", "provider-credentials.key", "session.key")
 START_TIMEOUT_S = 30  # a debug build replaying its log after SIGKILL answers /health within seconds
+
+
+def build_slow_disk(run_dir):
+    """Compiles slowdisk.c (the LD_PRELOAD library that delays fsync) into the run directory with
+    the system's C compiler or the Swift toolchain's clang; its path."""
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "slowdisk.c")
+    swift = shutil.which("swift")
+    candidates = [shutil.which("cc"), shutil.which("clang"),
+                  os.path.join(os.path.dirname(os.path.realpath(swift)), "clang") if swift else None]
+    compiler = next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+    if compiler is None:
+        raise RuntimeError("no C compiler (cc, clang, or the Swift toolchain's clang) for slowdisk.c")
+    output = os.path.join(run_dir, "slowdisk.so")
+    subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-o", output, source, "-ldl"], check=True)
+    return output
 
 
 def free_ports(count):
@@ -69,8 +85,14 @@ class Node:
 
 
 class Cluster:
-    def __init__(self, binary_dir, run_dir, size, partitions, log):
+    """`power_loss`: every node runs with --simulate-power-loss, so each SIGKILL also loses the
+    writes it had not synced. `unsafe_no_fsync`: nodes never sync (the canary that proves a power
+    cut then loses acknowledged posts and the checker says so)."""
+
+    def __init__(self, binary_dir, run_dir, size, partitions, log, power_loss=True, unsafe_no_fsync=False):
         self.binary_dir, self.run_dir, self.size, self.partitions, self.log = binary_dir, run_dir, size, partitions, log
+        self.power_loss, self.unsafe_no_fsync = power_loss, unsafe_no_fsync
+        self.slow_disk_library = build_slow_disk(run_dir)
         ports = free_ports(2 * size + size * (size - 1))
         self.nodes = {}
         for k in range(1, size + 1):
@@ -106,11 +128,17 @@ class Cluster:
                      "--port", str(node.api_port), "--members", self.members(k), "--peer-port", str(node.peer_port),
                      "--partitions", str(self.partitions), "--cluster-id", "faults", "--dev-signin",
                      "--log-level", "warning"]
+        if self.power_loss:
+            arguments.append("--simulate-power-loss")
+        if self.unsafe_no_fsync:
+            arguments.append("--unsafe-no-fsync")
+        environment = dict(os.environ, LD_PRELOAD=self.slow_disk_library,
+                           QUAD_FAULTS_SYNC_DELAY_FILE=self.sync_delay_file(k))
         log = open(os.path.join(self.run_dir, f"n{k}.log"), "ab")
         log.write(f"=== start {time.time():.3f}\n".encode())
         log.flush()
         node.process = subprocess.Popen(arguments, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        preexec_fn=die_with_harness)
+                                        env=environment, preexec_fn=die_with_harness)
         log.close()
         node.expected_down = False
         node.paused = False
@@ -175,6 +203,15 @@ class Cluster:
     def resume(self, k):
         self.nodes[k].process.send_signal(signal.SIGCONT)
         self.nodes[k].paused = False
+
+    def sync_delay_file(self, k):
+        return os.path.join(self.run_dir, f"n{k}.sync-delay-ms")
+
+    def slow_disk(self, k, delay_ms):
+        """Every fsync of node k now takes `delay_ms` longer (0 heals), from its next call on."""
+        with open(self.sync_delay_file(k) + ".new", "w") as f:
+            f.write(str(delay_ms))
+        os.replace(self.sync_delay_file(k) + ".new", self.sync_delay_file(k))
 
     def alive(self, k):
         node = self.nodes[k]

@@ -30,11 +30,15 @@ POST_GIVE_UP_S = 25.0        # a post retried this long (same client_msg_id) is 
 RECOVERY_TIMEOUT_S = 40.0    # after healing, every channel must acknowledge a new post within this
 SUBSCRIBER_IDLE_S = 5.0      # a subscriber hearing nothing this long reconnects (its node may be paused or cut off)
 CATCH_UP_TIMEOUT_S = 40.0
+GONE_AFTER_S = 5.0           # a channel answering 404 this long in the final read was lost
+CANARY_RECOVERY_TIMEOUT_S = 15.0  # the canary expects no recovery of what it lost; it waits less
 ROUNDS = 2                   # each plan injects every one of its kinds this many times    # after the run, subscribers must have delivered every message by then
 
-SHORT_PLAN = ["kill-leader", "kill-random", "pause-leader", "isolate-leader", "split"]
+SLOW_DISK_MS = (100, 400)     # a slowed disk adds this much (seeded) to every fsync
+SHORT_PLAN = ["kill-leader", "kill-random", "kill-all", "pause-leader", "isolate-leader", "split", "slow-disk-leader"]
 FULL_PLAN = ["kill-leader", "kill-random", "kill-all", "pause-leader", "isolate-leader", "split",
-             "oneway-from-leader", "oneway-to-leader", "slow-leader", "ring"]
+             "oneway-from-leader", "oneway-to-leader", "slow-leader", "slow-disk-leader", "slow-disk-all", "ring"]
+CANARY_PLAN = ["kill-all"]    # with --unsafe-no-fsync: a power cut must lose acknowledged posts
 
 
 PRINTED = []  # every line printed, saved as the run's report.txt
@@ -267,13 +271,15 @@ def make_plan(rng, kinds, size, workspaces, hold_range_s):
             fault["others"] = rng.sample(range(size), size)  # picks the rest of the minority
         if kind == "ring":
             fault["order"] = rng.sample(range(1, size + 1), size)
+        if kind.startswith("slow-disk"):
+            fault["delay_ms"] = rng.randint(*SLOW_DISK_MS)
         plan.append(fault)
     return plan
 
 
 def describe(fault):
     target = f"node{fault['node']}" if "node" in fault else f"leader-of-course{fault['workspace']}"
-    if fault["kind"] in ("kill-all", "ring"):
+    if fault["kind"] in ("kill-all", "ring", "slow-disk-all"):
         target = "all"
     return f"{fault['kind']}({target},{fault['hold_s']}s)"
 
@@ -321,11 +327,12 @@ class Injector:
         """Starts the fault; returns (what was done, a function that heals it). The fault's start
         (self.started) is taken once its target is found, just before the signal or the drop."""
         c, kind, nodes = self.cluster, fault["kind"], list(self.cluster.nodes)
+        crash = "power cut of" if c.power_loss else "SIGKILL"
         if kind in ("kill-leader", "kill-random"):
             k = self.leader(fault["workspace"]) if kind == "kill-leader" else fault["node"]
             self.mark()
             c.kill(k)
-            return f"SIGKILL n{k}", lambda: c.restart(k)
+            return f"{crash} n{k}", lambda: c.restart(k)
         if kind == "kill-all":
             self.mark()
             for k in nodes:
@@ -336,7 +343,7 @@ class Injector:
                     c.start(k)
                 for k in nodes:
                     c.wait_healthy(k)
-            return "SIGKILL every node", restart_all
+            return f"{crash} every node", restart_all
         if kind == "pause-leader":
             k = self.leader(fault["workspace"])
             self.mark()
@@ -369,6 +376,16 @@ class Injector:
             self.mark()
             c.proxy.set_delay(self.links_between([k], [j for j in nodes if j != k]), 0.2)
             return f"delay 200ms n{k}<->others", c.proxy.heal
+        if kind == "slow-disk-leader":
+            k = self.leader(fault["workspace"])
+            self.mark()
+            c.slow_disk(k, fault["delay_ms"])
+            return f"fsync +{fault['delay_ms']}ms on n{k}", lambda: c.slow_disk(k, 0)
+        if kind == "slow-disk-all":
+            self.mark()
+            for k in nodes:
+                c.slow_disk(k, fault["delay_ms"])
+            return f"fsync +{fault['delay_ms']}ms on every node", lambda: [c.slow_disk(k, 0) for k in nodes]
         if kind == "ring":
             order = fault["order"]
             neighbours = {(order[i], order[(i + d) % len(order)]) for i in range(len(order)) for d in (1, -1)}
@@ -398,12 +415,18 @@ def wait_recovered(workload, since, timeout_s):
     return None
 
 
+class ChannelGone(Exception):
+    """The node answers that the channel does not exist (404)."""
+
+
 def read_log(port, channel, token):
     """A channel's whole history through one node, oldest first (paged with after=)."""
     log, after = [], 0
     while True:
         path = f"/v1/workspaces/{channel['workspace']}/channels/{channel['channel']}/messages?after={after}&limit=200"
         status, _, answer = request(port, "GET", path, token, None, 10)
+        if status == 404:
+            raise ChannelGone()
         if status != 200:
             raise OSError(f"history read answered {status}")
         log.extend([m["sequence"], m.get("client_msg_id"), m["text"]] for m in answer["messages"])
@@ -413,15 +436,25 @@ def read_log(port, channel, token):
 
 
 def final_logs(cluster, channels, token):
+    """Every channel's log through every node. A channel a node still says does not exist after
+    GONE_AFTER_S (its creation was acknowledged, so it was lost) reads as empty: the checker then
+    counts each of its acknowledged posts as lost."""
     final = {}
     for k, node in cluster.nodes.items():
         final[k] = {}
         for channel in channels:
             deadline = time.monotonic() + 30
+            gone_deadline = time.monotonic() + GONE_AFTER_S
             while True:
                 try:
                     final[k][channel["channel"]] = read_log(node.api_port, channel, token)
                     break
+                except ChannelGone:
+                    if time.monotonic() > gone_deadline:
+                        log(f"faults: n{k} says channel {channel['channel']} does not exist: it was lost")
+                        final[k][channel["channel"]] = []
+                        break
+                    time.sleep(0.5)
                 except OSError as error:
                     if time.monotonic() > deadline:
                         raise RuntimeError(f"n{k} could not read {channel['channel']}: {error}")
@@ -447,10 +480,29 @@ def percentile50(values):
     return round(statistics.median(values)) if values else 0
 
 
+def canary_verdict(report, failures, run_dir):
+    """The canary passes when the checker found acknowledged posts lost: with fsync off, a power cut
+    of every node must lose some, so a checker or simulation that misses them fails the run."""
+    lost = report.headline()["lost"] if report else 0
+    for failure in failures:
+        log(f"  expected with fsync off: {failure}")
+    with open(os.path.join(run_dir, "report.txt"), "w") as f:
+        f.write("\n".join(PRINTED) + "\n")
+    if lost > 0:
+        log(f"faults: canary passed: with fsync off, power cuts lost {lost} acknowledged posts and the checker found them")
+        return 0
+    log("faults: canary FAILED: with fsync off, power cuts lost no acknowledged post the checker could find")
+    return 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", required=True, help="directory holding quad and quadctl")
-    parser.add_argument("--plan", choices=["short", "full"], default="short")
+    parser.add_argument("--plan", choices=["short", "full", "canary"], default="short",
+                        help="canary: nodes never fsync (--unsafe-no-fsync) and every node loses power; "
+                             "passes only when the checker finds the acknowledged posts that lost")
+    parser.add_argument("--no-power-loss", action="store_true",
+                        help="a SIGKILL keeps the writes a node had not synced (a process crash, not a power cut)")
     parser.add_argument("--seed", type=int, default=None, help="repeat a run: the seed it printed")
     parser.add_argument("--nodes", type=int, default=3)
     parser.add_argument("--workspaces", type=int, default=2)
@@ -462,19 +514,24 @@ def main():
     seed = arguments.seed if arguments.seed is not None else random.SystemRandom().randrange(1, 1 << 31)
     rng = random.Random(seed)
     kinds = []
+    canary = arguments.plan == "canary"
+    if canary and arguments.no_power_loss:
+        parser.error("the canary needs power cuts: drop --no-power-loss")
     for _ in range(ROUNDS):  # every kind once per round, in a seeded order
-        round_kinds = list(SHORT_PLAN if arguments.plan == "short" else FULL_PLAN)
+        round_kinds = list({"short": SHORT_PLAN, "full": FULL_PLAN, "canary": CANARY_PLAN}[arguments.plan])
         rng.shuffle(round_kinds)
         kinds += round_kinds
     hold_range_s = (4.0, 7.0)
     plan = make_plan(rng, kinds, arguments.nodes, arguments.workspaces, hold_range_s)
-    log(f"faults: seed={seed} nodes={arguments.nodes} plan={','.join(describe(f) for f in plan)}")
+    log(f"faults: seed={seed} nodes={arguments.nodes} power_loss={'off' if arguments.no_power_loss else 'on'}"
+        f"{' fsync=off (canary)' if canary else ''} plan={','.join(describe(f) for f in plan)}")
     log(f"faults: repeat with: python3 cluster/faults/run.py --bin BIN --plan {arguments.plan} --seed {seed} "
-        f"--nodes {arguments.nodes}")
+        f"--nodes {arguments.nodes}{' --no-power-loss' if arguments.no_power_loss else ''}")
 
     os.makedirs(arguments.runs_dir, exist_ok=True)
     run_dir = tempfile.mkdtemp(prefix=f"seed{seed}-", dir=arguments.runs_dir)
-    cluster = Cluster(os.path.abspath(arguments.bin), run_dir, arguments.nodes, arguments.partitions, log)
+    cluster = Cluster(os.path.abspath(arguments.bin), run_dir, arguments.nodes, arguments.partitions, log,
+                      power_loss=not arguments.no_power_loss, unsafe_no_fsync=canary)
     failures = []
     records = []
     workload = None
@@ -496,12 +553,12 @@ def main():
             time.sleep(fault["hold_s"])
             t_heal = time.monotonic()
             heal()
-            recovered = wait_recovered(workload, t_heal, RECOVERY_TIMEOUT_S)
+            recovered = wait_recovered(workload, t_heal, CANARY_RECOVERY_TIMEOUT_S if canary else RECOVERY_TIMEOUT_S)
             record = {"kind": fault["kind"], "action": action, "start": t_fault, "heal": t_heal,
                       "recovery_s": recovered}
             records.append(record)
             if recovered is None:
-                failures.append(f"{action}: no post acknowledged on every channel within {RECOVERY_TIMEOUT_S}s of healing")
+                failures.append(f"{action}: no post acknowledged on every channel within {CANARY_RECOVERY_TIMEOUT_S if canary else RECOVERY_TIMEOUT_S}s of healing")
                 log(f"faults: {failures[-1]}")
                 break
             log(f"faults: healed; every channel acknowledged a new post {recovered * 1000:.0f} ms after healing")
@@ -577,6 +634,8 @@ def main():
             failures.append("the checker found violations")
     if acknowledged == 0:
         failures.append("no post was acknowledged")
+    if canary:
+        return canary_verdict(report, failures, run_dir)
     for failure in failures:
         log(f"  FAILED: {failure}")
     headline = report.headline() if report else {"lost": "?", "duplicated": "?", "reordered": "?", "stale": "?"}
