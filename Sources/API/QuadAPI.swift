@@ -74,10 +74,15 @@ public enum QuadAPI {
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(AuthenticationMiddleware(verifier: verifier))
         let socket = EventSocket(node: node)
+        // hummingbird-websocket 2.8.1 keeps the upgrade handler in a box inside the request context
+        // that the box's own value holds: a reference cycle that outlives the connection. The handler
+        // it keeps therefore holds the node weakly, or every connection would keep the node (and its
+        // database) alive after it stopped.
         router.ws("/v1/workspaces/:workspace/events") { request, context in
             try await socket.shouldUpgrade(request, context)
-        } onUpgrade: { inbound, outbound, context in
-            try await socket.run(inbound: inbound, outbound: outbound, context: context)
+        } onUpgrade: { [weak node] inbound, outbound, context in
+            guard let node else { return }
+            try await EventSocket(node: node).run(inbound: inbound, outbound: outbound, context: context)
         }
         return router
     }

@@ -47,6 +47,30 @@ struct CrashRecoveryTests {
         #expect(node.stop() == 0, "the node shuts down cleanly on SIGTERM")
     }
 
+    /// Proves a node that served WebSocket subscribers (one gone, one still connected) closes its
+    /// database when it stops, rather than waiting out the close timeout: nothing the sockets left
+    /// behind keeps the node alive.
+    @Test func aNodeThatServedWebSocketsClosesItsDatabaseOnStop() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quad-ws-stop-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let node = QuadProcess(dataDirectory: directory, port: try freePort())
+        try await node.start()
+        let admin = try node.token(user: "admin", admin: true)
+        let (workspace, _) = try await makeChannel(node, admin: admin)
+        let learner = try node.token(user: "learner-1")
+        let gone = ReceivedFrames(), connected = ReceivedFrames()
+        let port = node.port
+        let first = Task { try await subscribe(port: port, workspace: workspace, token: learner, into: gone) }
+        let second = Task { try await subscribe(port: port, workspace: workspace, token: learner, into: connected) }
+        try await poll(deadline: .seconds(30), "both subscribers ready") { gone.isReady && connected.isReady }
+        first.cancel()
+        _ = try? await first.value
+        #expect(node.stop() == 0, "the node shuts down cleanly on SIGTERM")
+        second.cancel()
+        let log = node.logTail()
+        #expect(!log.contains("did not close"), "the database closed: \(log)")
+    }
+
     struct Stored {
         var sequence: UInt64
         var text: String
