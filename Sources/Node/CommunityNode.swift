@@ -33,8 +33,6 @@ public final class CommunityNode: Service, Sendable {
     let ioThreads = NIOThreadPool(numberOfThreads: 1)
     /// The replicated engine, when the node runs in a cluster (nil: one-voter groups).
     public let replicas: ReplicaDriver?
-    /// When each peer's traffic last arrived (for LAST HEARTBEAT in `quadctl status`).
-    let lastHeard = Mutex<[NodeID: ContinuousClock.Instant]>([:])
     /// The event loop the replica driver is pinned to.
     let replicaLoop: MultiThreadedEventLoopGroup?
 
@@ -296,16 +294,13 @@ public final class CommunityNode: Service, Sendable {
 
     /// Raft messages from a peer (cluster mode), sent by `sender` when the transport knows it.
     public func receive(_ messages: [(PartitionID, Raft.Message)], from sender: NodeID? = nil) async {
-        if let sender { lastHeard.withLock { $0[sender] = .now } }
+        if let sender { replicas?.noteHeard(from: sender) }
+        guard !messages.isEmpty else { return }  // a ping: liveness only
         await replicas?.receive(messages)
     }
 
     /// Milliseconds since peer traffic last arrived from `member`, or nil if it never did.
-    func millisecondsSinceHeard(from member: NodeID) -> UInt64? {
-        guard let heard = lastHeard.withLock({ $0[member] }) else { return nil }
-        let elapsed = ContinuousClock.now - heard
-        return UInt64(max(0, elapsed.components.seconds)) * 1_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000_000)
-    }
+    func millisecondsSinceHeard(from member: NodeID) -> UInt64? { replicas?.millisecondsSinceHeard(from: member) }
 
     /// A snapshot streamed by `group`'s leader (cluster mode): stages every chunk `nextChunk`
     /// yields, then hands the message to the group, which installs the rows in place of its own.

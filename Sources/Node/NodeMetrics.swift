@@ -31,6 +31,8 @@ struct NodeMetrics: Sendable {
     let snapshotsInstalled: Counter
     /// Log entries removed by compaction.
     let entriesCompacted: Counter
+    /// Groups held here that skipped the last tick (quiescent), set every second.
+    let partitionsQuiet: Gauge
     /// Replicas this node gave up (a membership change removed it from their group).
     let groupsLeft: Counter
     /// Membership changes this node proposed as a leader (learner added, promoted, member removed).
@@ -54,6 +56,7 @@ struct NodeMetrics: Sendable {
         snapshotsInstalled = Counter(label: "quad_snapshots_installed_total", factory: factory)
         entriesCompacted = Counter(label: "quad_log_entries_compacted_total", factory: factory)
         groupsLeft = Counter(label: "quad_replicas_removed_total", factory: factory)
+        partitionsQuiet = Gauge(label: "quad_partitions_quiet", factory: factory)
         replicaChanges = Counter(label: "quad_replica_changes_total", factory: factory)
     }
 

@@ -17,6 +17,9 @@ public protocol PeerMessenger: Sendable {
     /// Makes sure every member in `addresses` (ID to `host:port`) can be sent to: links to
     /// members that joined the cluster.
     func updatePeers(_ addresses: [NodeID: String])
+    /// Sends `peer` an empty frame: the node-level heartbeat that tells it this node is alive
+    /// while its groups are quiet. May be dropped like any message.
+    func ping(_ peer: NodeID)
     /// The peer wire version this build's frames are laid out in (a founding cluster's version).
     var nativeWireVersion: UInt8 { get }
     /// Writes frames in the cluster's wire version from now on (its native one if lower).

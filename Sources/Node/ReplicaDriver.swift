@@ -58,6 +58,12 @@ public actor ReplicaDriver {
     var memberWaiters: [UInt64: CheckedContinuation<Result<MemberTable, MemberTableError>, any Error>] = [:]
     /// Ticks since the last rebalancing check.
     var ticksSinceRebalance = 0
+    /// When each peer's traffic (Raft messages or pings) last arrived: node liveness.
+    nonisolated let lastHeard = Mutex<[NodeID: ContinuousClock.Instant]>([:])
+    /// Ticks since this node last pinged its peers.
+    var ticksSincePing = 0
+    /// Groups that skipped the last tick (quiescence).
+    public internal(set) var quietGroups = 0
     /// Partitions each other member leads, as it last reported (leader balancing).
     var reportedLeaderCounts: [NodeID: Int] = [:]
     /// Whether a `--join` peer is being asked for the member table.
@@ -112,7 +118,12 @@ public actor ReplicaDriver {
         while !stopped {
             try? await Task.sleep(for: Self.tickInterval)
             if stopped { break }
-            host.tick()
+            ticksSincePing += 1
+            if ticksSincePing >= Self.pingTicks {
+                ticksSincePing = 0
+                for peer in currentMembers where peer != nodeID { messenger.ping(peer) }
+            }
+            quietGroups = host.tick(liveNodes: liveNodes())
             round()
             expireWaiters()
             settleReads([])
@@ -246,6 +257,7 @@ public actor ReplicaDriver {
             lagGauges[partition]?.record(Int64(clamping: lag))
         }
         metrics.partitionsLed.record(led)
+        metrics.partitionsQuiet.record(quietGroups)
     }
 
     /// Proposals in a partition this node no longer leads may never be applied here: answer

@@ -124,6 +124,11 @@ public final class ReplicaHost {
     public internal(set) var memberTable = MemberTable()
     /// Groups whose removal of this node was applied in the round: deleted after it.
     var leaving: Set<PartitionID> = []
+    /// Leader groups whose log is wholly committed and stored everywhere: the last index, and the
+    /// tick from which their heartbeats carry it as the commit index (quiescence).
+    var settled: [PartitionID: (last: LogIndex, tick: UInt64)] = [:]
+    /// Groups a vote request woke, with the ticks they stay awake.
+    var awake: [PartitionID: Int] = [:]
     /// Groups a leader's message may open here: data partitions below this, and the metadata group.
     public var acceptedGroupsBelow: UInt32 = Placement.partitionCountMax
 
@@ -181,7 +186,9 @@ public final class ReplicaHost {
                 preconditionFailure("opening \(partition) failed: \(error)")
             }
         }
+        wakeOnVoteRequest(message, group: partition)
         groups[partition]?.step(message)
+        settleOnLeaderContact(message, group: partition)
     }
 
     /// The election-timer seed of `partition`'s group on `node`: distinct per node and group.

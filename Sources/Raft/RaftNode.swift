@@ -96,6 +96,15 @@ public struct RaftNode<Storage: RaftStorage> {
         return (entry.state, entry.match, entry.next)
     }
 
+    /// Ticks counted so far (calls of `tick()`): the clock heartbeats are stamped with.
+    public var ticks: UInt64 { tickCount }
+    /// The newest tick stamp of a heartbeat `member` acknowledged to this leader: every heartbeat
+    /// sent at a later tick than some moment carries the commit index of that moment or later.
+    public func acknowledgedHeartbeatTick(of member: NodeID) -> UInt64? {
+        guard role == .leader, let entry = progress[member] else { return nil }
+        return entry.acknowledgedHeartbeatTick
+    }
+
     // MARK: Output helpers
 
     mutating func send(_ message: Message) {

@@ -132,6 +132,12 @@ public final class PeerLinks: Service, Sendable {
         return try await link.forward(frame, timeout: timeout)
     }
 
+    /// Queues an empty frame for `peer` (a node-level heartbeat), unless frames are already queued.
+    public func ping(_ peer: NodeID) {
+        guard let link = link(peer), link.queue.count == 0 else { return }
+        link.enqueue([], sender: nodeID)
+    }
+
     /// Streams a snapshot to `peer` on its own call: the header naming `group` and `message`
     /// (an `.installSnapshot`), then every chunk `nextChunk` yields until it returns `nil`.
     /// Returns once the peer stored the rows and stepped the message; throws when it refused,

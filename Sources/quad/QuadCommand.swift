@@ -26,6 +26,8 @@ struct PeerLinksMessenger: PeerMessenger {
 
     var nativeWireVersion: UInt8 { WireVersion.native }
 
+    func ping(_ peer: NodeID) { links.ping(peer) }
+
     func adoptWireVersion(_ clusterVersion: UInt8) { WireVersion.adopt(clusterVersion: clusterVersion) }
 
     func updatePeers(_ addresses: [NodeID: String]) {

@@ -42,6 +42,7 @@ import Testing
 
         func updatePeers(_ addresses: [NodeID: String]) {}  // every driver of the network is reachable by ID
         var nativeWireVersion: UInt8 { 1 }
+        func ping(_ peer: NodeID) { shared.reachable(from: owner, to: peer)?.noteHeard(from: owner) }
         func adoptWireVersion(_ clusterVersion: UInt8) {}
 
         func sendSnapshot(_ message: Raft.Message, group: PartitionID, to peer: NodeID, timeout: Duration,
@@ -278,6 +279,28 @@ import Testing
         try await Self.poll(deadline: .seconds(20)) {
             (try? await Self.history(cluster, lost, workspace, channel)) == expected
         }
+        await cluster.shutdown()
+    }
+
+    /// Proves quiescence: an idle cluster's groups stop ticking, yet when the leader of a quiet
+    /// group crashes its followers notice (its pings stop) and elect another, and writes resume.
+    @Test func quietGroupsStillFailOver() async throws {
+        let cluster = try await Cluster()
+        let (workspace, channel) = try await Self.setUp(cluster, via: NodeID(1))
+        let partition = Self.placement.partition(of: workspace)
+        var quiet = 0
+        try await Self.poll(deadline: .seconds(20)) {
+            quiet = 0
+            for node in Self.members { quiet += await cluster.driver(node)?.quietGroups ?? 0 }
+            return quiet == Self.members.count * Int(Self.placement.partitionCount)
+        }
+        #expect(quiet == 12, "every group of an idle cluster is quiet on every node")
+        let leader = try #require(await cluster.driver(NodeID(1))?.leader(of: partition))
+        let survivor = try #require(Self.members.first { $0 != leader })
+        await cluster.crash(leader)
+        let crashedAt = ContinuousClock.now
+        _ = try await Self.submit(cluster, via: survivor, Self.post("after", workspace, channel))
+        #expect(ContinuousClock.now - crashedAt < .seconds(10), "a new leader was elected")
         await cluster.shutdown()
     }
 

@@ -44,6 +44,26 @@ import Testing
         #expect(group.pending.allSatisfy { $0.kind != .requestVoteResponse })
     }
 
+    /// Quiescence's proof that followers learned the commit index: a heartbeat stamped after the
+    /// leader's last entry committed carries that commit, and the leader records the stamp each
+    /// follower echoes; a follower cut off from the leader never acknowledges such a stamp.
+    @Test func acknowledgedHeartbeatStampsShowWhoLearnedTheCommit() {
+        var group = RaftGroup(voters: 3)
+        guard let leader = elect(&group) else { return }
+        let others = group.ids.filter { $0 != leader }
+        group.cutLink(from: leader, to: others[1])
+        let accepted = group.propose(leader, [1])
+        #expect(accepted)
+        let last = group.node(leader).lastIndex
+        #expect(group.node(leader).commitIndex == last)
+        let since = group.node(leader).ticks
+        group.tickAll(4)  // two heartbeat intervals, every message delivered
+        #expect((group.node(leader).acknowledgedHeartbeatTick(of: others[0]) ?? 0) > since)
+        #expect(group.node(others[0]).commitIndex == last)
+        #expect((group.node(leader).acknowledgedHeartbeatTick(of: others[1]) ?? 0) <= since)
+        #expect(group.node(others[1]).acknowledgedHeartbeatTick(of: leader) == nil, "only a leader records stamps")
+    }
+
     /// A leader pipelines at most `inflightMessagesMax` appends to a follower that does not
     /// answer, then waits (flow control).
     @Test func inflightWindowBoundsPipelining() {
