@@ -12,21 +12,8 @@ extension ClusterTests {
     /// different nodes either way; a launch through a node without the course's partition lands
     /// in the deep-linked channel; and a launch replayed through a third node is refused.
     @Test func signInThroughANodeWithoutThePlatform() async throws {
-        let (nodes, root) = try await Self.startCluster(count: 4)
-        let lms = try await TestLMS.start()
+        let (nodes, root, lms, admin) = try await Self.startSignInCluster()
         defer { lms.stop(); for node in nodes { node.kill9() }; try? FileManager.default.removeItem(atPath: root) }
-        let admin = try nodes[0].token(user: "admin", admin: true)
-        let platforms = nodes[0].baseURL + "/v1/platforms"
-        try #require(try await Self.request("POST", platforms, token: admin, body: ["id": "lms", "name": "LMS"]).status == 201)
-        let issuer = try await Self.request("PUT", platforms + "/lms/issuers", token: admin,
-                                            body: ["issuer": lms.issuer, "audience": "quad-app", "jwks_url": lms.jwksURL])
-        try #require(issuer.status == 200, "\(issuer.json)")
-        let registration = try await Self.request(
-            "PUT", platforms + "/lms/lti-registrations", token: admin,
-            body: ["issuer": lms.issuer, "client_id": "quad-tool", "deployment_ids": [TestLMS.deploymentID],
-                   "auth_login_url": lms.issuer + "/authorize", "jwks_url": lms.jwksURL])
-        try #require(registration.status == 200, "\(registration.json)")
-
         // 4 nodes, 3 replicas per partition: one node holds none of the platform's.
         let holders = try await Self.replicas(of: "lms", through: nodes[0], admin: admin)
         try #require(holders.count == 3, "the platform's partition has 3 replicas: \(holders)")
@@ -61,6 +48,50 @@ extension ClusterTests {
         #expect(deepLinked.json["channel_id"] is String, "the launch lands in the q-a channel: \(deepLinked.json)")
         let replayed = try await Self.ltiLaunch(through: third, idToken: secondToken, state: second.state)
         #expect(replayed.status == 401, "a launch is spent once in the cluster: \(replayed.json)")
+    }
+
+    /// Proves an LMS's unenrollment removes the learner when it reaches a node that holds the
+    /// platform's partition but not the course's (it used to answer "0 removed" there, reading
+    /// the course from rows the node does not have).
+    @Test func unenrollThroughAPlatformHolderWithoutTheCourse() async throws {
+        let (nodes, root, lms, admin) = try await Self.startSignInCluster()
+        defer { lms.stop(); for node in nodes { node.kill9() }; try? FileManager.default.removeItem(atPath: root) }
+        let created = try await Self.request("POST", nodes[0].baseURL + "/v1/platforms/lms/service-keys", token: admin,
+                                             body: ["name": "lms server"])
+        let serviceKey = try #require(created.json["token"] as? String, "\(created.json)")
+        let holders = try await Self.replicas(of: "lms", through: nodes[0], admin: admin)
+        var chosen: (node: QuadProcess, course: String)?
+        for holder in nodes where holders.contains(holder.id) && chosen == nil {
+            if let course = try? await Self.course(notHeldBy: holder, through: nodes[0], admin: admin) { chosen = (holder, course) }
+        }
+        let (platformHolder, course) = try #require(chosen)
+        let integration = platformHolder.baseURL + "/v1/integrations/lms/courses/\(course)"
+        let enrolled = try await Self.request("POST", integration + "/enrollments", token: serviceKey,
+                                              body: ["members": [["subject": "learner-9", "role": "learner"]]])
+        #expect(enrolled.status == 200, "\(enrolled.json)")
+        let removed = try await Self.request("POST", integration + "/unenrollments", token: serviceKey,
+                                             body: ["subjects": ["learner-9"]])
+        #expect(removed.status == 200 && removed.json["removed_count"] as? Int == 1,
+                "unenrolling through node \(platformHolder.id), which lacks \(course): \(removed.json)")
+    }
+
+    /// Four nodes (3 replicas per partition), a test LMS, and platform `lms` trusting the LMS as
+    /// SSO issuer (audience `quad-app`) and as LTI platform (client `quad-tool`).
+    static func startSignInCluster() async throws -> (nodes: [QuadProcess], root: String, lms: TestLMS, admin: String) {
+        let (nodes, root) = try await startCluster(count: 4)
+        let lms = try await TestLMS.start()
+        let admin = try nodes[0].token(user: "admin", admin: true)
+        let platforms = nodes[0].baseURL + "/v1/platforms"
+        try #require(try await request("POST", platforms, token: admin, body: ["id": "lms", "name": "LMS"]).status == 201)
+        let issuer = try await request("PUT", platforms + "/lms/issuers", token: admin,
+                                       body: ["issuer": lms.issuer, "audience": "quad-app", "jwks_url": lms.jwksURL])
+        try #require(issuer.status == 200, "\(issuer.json)")
+        let registration = try await request(
+            "PUT", platforms + "/lms/lti-registrations", token: admin,
+            body: ["issuer": lms.issuer, "client_id": "quad-tool", "deployment_ids": [TestLMS.deploymentID],
+                   "auth_login_url": lms.issuer + "/authorize", "jwks_url": lms.jwksURL])
+        try #require(registration.status == 200, "\(registration.json)")
+        return (nodes, root, lms, admin)
     }
 
     /// The IDs of the nodes holding `key`'s partition (`GET /v1/admin/locate`).
