@@ -195,6 +195,9 @@ let package = Package(
             name: "ProcessTests",
             dependencies: [
                 "QuadCore",
+                // A test LMS (its key set and authorization endpoint) for the sign-in tests.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],

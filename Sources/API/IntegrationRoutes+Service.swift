@@ -24,12 +24,15 @@ extension IntegrationRoutes {
             let issuer = try issuer(platform, named: body.issuer)
             let workspace = try courseWorkspace(platform, context)
             let users = try body.subjects.map { try user(issuer, subject: $0) }
-            guard try identity(forKey: workspace.rawValue).workspaceExists(workspace) else {
-                return UnenrollmentResponse(workspaceId: workspace, removedCount: 0).ok
+            let none = UnenrollmentResponse(workspaceId: workspace, removedCount: 0)
+            guard try await !workspaceMissing(workspace) else { return none.ok }
+            let outcome: IdentityOutcome
+            do {
+                outcome = try await submit(.removeMembers(workspace: workspace, users: users), actor: actor)
+            } catch let error as CommunityError where error.code == "workspace_not_found" {
+                return none.ok
             }
-            guard case .membersRemoved(let count) = try await submit(.removeMembers(workspace: workspace, users: users),
-                                                                     actor: actor)
-            else { preconditionFailure("removeMembers answers with a count") }
+            guard case .membersRemoved(let count) = outcome else { preconditionFailure("removeMembers answers with a count") }
             return UnenrollmentResponse(workspaceId: workspace, removedCount: count).ok
         }
         service.put("courses/:course/roster") { request, context in
@@ -157,6 +160,14 @@ extension IntegrationRoutes {
         }
         try Validation.externalID(course)
         return course
+    }
+
+    /// Whether `workspace` is known not to exist, read from this node's rows when it holds the
+    /// workspace's partition. A node that does not (it holds the platform's, in a cluster of more
+    /// nodes than replicas) cannot tell: false, and the write that follows finds out.
+    func workspaceMissing(_ workspace: WorkspaceID) async throws -> Bool {
+        guard await node.holderAPIAddress(forKey: workspace.rawValue) == nil else { return false }
+        return try !identity(forKey: workspace.rawValue).workspaceExists(workspace)
     }
 
     func courseWorkspace(_ platform: PlatformID, _ context: QuadRequestContext) throws -> WorkspaceID {

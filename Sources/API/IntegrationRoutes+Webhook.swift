@@ -46,15 +46,20 @@ extension IntegrationRoutes {
         if fact.enrolled {
             _ = try await ensureCourse(platform, externalID: fact.courseKey, workspace: workspace,
                                        name: fact.courseName, actor: actor)
-        } else if try !identity(forKey: workspace.rawValue).workspaceExists(workspace) {
+        } else if try await workspaceMissing(workspace) {
             return WebhookResponse(eventType: event.eventType, result: "stale")
         }
         let command = IdentityCommand.enrollmentEvent(workspace: workspace, member: member, enrolled: fact.enrolled,
                                                       setsRole: fact.setsRole,
                                                       eventTimeMilliseconds: fact.eventTimeMilliseconds)
-        guard case .enrollment(let applied) = try await submit(command, actor: actor) else {
-            preconditionFailure("enrollment events answer with enrollment")
+        let outcome: IdentityOutcome
+        do {
+            outcome = try await submit(command, actor: actor)
+        } catch let error as CommunityError where !fact.enrolled && error.code == "workspace_not_found" {
+            // Unenrolled from a course Quad never saw (checked by the write on a node without its partition).
+            return WebhookResponse(eventType: event.eventType, result: "stale")
         }
+        guard case .enrollment(let applied) = outcome else { preconditionFailure("enrollment events answer with enrollment") }
         return WebhookResponse(eventType: event.eventType, result: applied ? "applied" : "stale")
     }
 

@@ -18,6 +18,10 @@ public struct SingleSignOnOptions: Sendable {
     public var fetchTimeout: Duration = .seconds(5)
     /// Least time between two re-reads of the issuer settings for an unknown `iss`.
     public var issuerReloadIntervalMinimum: Duration = .seconds(5)
+    /// How long gathered issuers and LTI registrations are used before they are gathered again:
+    /// the longest a change made through another node takes to reach sign-in here. A minute
+    /// costs one request per peer per minute while tokens keep arriving.
+    public var signInSettingsLifetime: Duration = .seconds(60)
 
     public init() {}
 }

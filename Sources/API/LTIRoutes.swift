@@ -14,8 +14,6 @@ struct LTIRoutes: Sendable {
     /// Nil only in routers built without sign-in (documentation tests): LTI then answers 503.
     let sessions: SessionKeys?
     let integrations: IntegrationRoutes
-    /// Registrations read per partition when a login names an issuer.
-    static let registrationsPerPartitionMax = 1024
 
     func addRoutes(to router: Router<QuadRequestContext>, administration: RouterGroup<QuadRequestContext>) {
         router.get("lti/login") { request, _ in try await login(FormParameters.parse(request.uri.query ?? "")) }
@@ -31,6 +29,7 @@ struct LTIRoutes: Sendable {
                                                deploymentIDs: body.deploymentIds, authLoginURL: body.authLoginUrl,
                                                jwksURL: body.jwksUrl)
             _ = try await integrations.submit(.putLTIRegistration(registration), context)
+            await singleSignOn.directory.invalidate()
             return body.ok
         }
     }
@@ -54,9 +53,8 @@ struct LTIRoutes: Sendable {
               let target = parameters["target_link_uri"] else {
             throw APIError.invalid("lti_login_incomplete", "An LTI login needs iss, login_hint and target_link_uri.")
         }
-        let clientID = parameters["client_id"]
-        guard let registration = try registrations(issuer: issuer).first(where: { clientID == nil || $0.clientID == clientID })
-        else {
+        guard let registration = try await singleSignOn.directory
+            .registrations(issuer: issuer, clientID: parameters["client_id"]).first else {
             throw APIError.unauthenticated(reason: "lti_platform_unknown", "No platform registration for this issuer and client.")
         }
         let (state, nonce) = try await keys().loginStates.begin(registration)
@@ -83,8 +81,8 @@ struct LTIRoutes: Sendable {
         }
         let login = try await keys().loginStates.verify(state)
         guard let platform = PlatformID(rawValue: login.platform),
-              let registration = try integrations.identity(platform)
-                .ltiRegistration(platform: platform, issuer: login.lms, clientID: login.clientID) else {
+              let registration = try await singleSignOn.directory
+                .registration(platform: platform, issuer: login.lms, clientID: login.clientID) else {
             throw APIError.unauthenticated(reason: "lti_platform_unknown", "The login's platform registration is gone.")
         }
         let launch: LTIClaims.Launch
@@ -97,6 +95,7 @@ struct LTIRoutes: Sendable {
         } catch let rejection as TokenRejection {
             throw rejection.apiError
         }
+        try await relayUnlessHeld(WorkspaceID.derived(platform: platform, externalID: launch.contextID))
         try await spend(login, platform: platform)
         return try await signIn(launch, registration: registration)
     }
@@ -138,15 +137,14 @@ struct LTIRoutes: Sendable {
                                  workspaceId: workspace, channelId: channel, role: launch.role.name)
     }
 
-    /// Registrations whose issuer is `issuer`, from every partition.
-    private func registrations(issuer: String) throws -> [LTIRegistration] {
-        var found: [LTIRegistration] = []
-        for raw in 0..<node.placement.partitionCount {
-            let reader = PartitionRowReader(database: node.database, partition: PartitionID(raw))
-            found += try IdentityQueries(reader: reader).allLTIRegistrations(limit: Self.registrationsPerPartitionMax)
-                .filter { $0.issuer == issuer }
-        }
-        return found
+    /// Serves the launch where the course's workspace lives: a node that holds no replica of it
+    /// (a cluster of more nodes than replicas) refuses with `notHeld` before it writes anything,
+    /// and `PartitionRoutingMiddleware` relays the whole launch to one that does. There the
+    /// workspace check and the deep-linked channel read the course's own rows.
+    private func relayUnlessHeld(_ workspace: WorkspaceID) async throws {
+        guard await node.holderAPIAddress(forKey: workspace.rawValue) != nil else { return }
+        let partition = node.placement.partition(ofKey: workspace.rawValue)
+        throw NodeError(.notHeld, "This node holds no replica of \(partition).", partition: partition)
     }
 
     private func jwks() throws -> Response {

@@ -5,61 +5,17 @@ import Foundation
 import JWTKit
 import QuadCore
 
-/// Every issuer configured on this node, by `iss`, read from the platforms' partitions.
-/// Re-read when an administrator changes one through this node, and for an unknown `iss` at
-/// most once per `issuerReloadIntervalMinimum` (which bounds how long a change made through
-/// another node takes to be seen here).
-actor IssuerDirectory {
-    private let node: CommunityNode
-    private let options: SingleSignOnOptions
-    private var byIssuer: [String: [IssuerConfiguration]] = [:]
-    private var loadedAt: ContinuousClock.Instant?
-    private let clock = ContinuousClock()
-
-    /// Issuers read per partition: `issuersPerPlatformMax` for a few dozen platforms each.
-    static let issuersPerPartitionMax = 1024
-
-    init(node: CommunityNode, options: SingleSignOnOptions) {
-        self.node = node
-        self.options = options
-    }
-
-    /// The configurations that trust `issuer` (one per platform that does).
-    func configurations(issuer: String) throws -> [IssuerConfiguration] {
-        if loadedAt == nil { try reload() }
-        if let found = byIssuer[issuer] { return found }
-        if let loadedAt, clock.now - loadedAt >= options.issuerReloadIntervalMinimum {
-            try reload()
-        }
-        return byIssuer[issuer] ?? []
-    }
-
-    /// Forgets what was read, so the next token re-reads the settings.
-    func invalidate() { loadedAt = nil }
-
-    private func reload() throws {
-        var all: [String: [IssuerConfiguration]] = [:]
-        for raw in 0..<node.placement.partitionCount {
-            let reader = PartitionRowReader(database: node.database, partition: PartitionID(raw))
-            for configuration in try IdentityQueries(reader: reader).allIssuers(limit: Self.issuersPerPartitionMax) {
-                all[configuration.issuer, default: []].append(configuration)
-            }
-        }
-        byIssuer = all
-        loadedAt = clock.now
-    }
-}
-
 /// Sign-in with tokens from the platforms' own identity providers (Open edX's OAuth2 provider
 /// with `token_type=jwt`, or any OIDC provider): checks the token's header, picks the issuer's
 /// key, verifies the signature with jwt-kit, checks `aud`, `exp` and `nbf`, and names the user
 /// `UserID.derived(issuer:subject:)`.
 public final class SingleSignOn: Sendable {
-    let directory: IssuerDirectory
+    /// Issuers and LTI registrations of every platform, whichever node holds them.
+    let directory: IdentityDirectory
     let keySets: JWKSCache
 
     public init(node: CommunityNode, options: SingleSignOnOptions = SingleSignOnOptions(), logger: Logger) {
-        directory = IssuerDirectory(node: node, options: options)
+        directory = IdentityDirectory(node: node, options: options)
         keySets = JWKSCache(options: options, logger: logger)
     }
 

@@ -66,6 +66,9 @@ enum ForwardKind: UInt8 {
     case memberships = 6
     /// "How many partitions do you lead?" (for leader balancing).
     case leaderCount = 7
+    /// "The SSO issuers and LTI registrations in these partitions" (sign-in on a node that holds
+    /// none of them). A build without it answers `unavailable`, as to any unknown kind.
+    case signInSettings = 8
 }
 
 extension CommunityNode {

@@ -196,9 +196,9 @@ extension ReplicaDriver {
         var held: [PartitionID] = []
         var elsewhere: [NodeID: [PartitionID]] = [:]
         for partition in partitions {
-            if host.membership(of: partition)?.isVoter(nodeID) == true {
+            if holdsRows(of: partition) {
                 held.append(partition)
-            } else if let holder = desiredVoters(of: partition).first(where: { $0 != nodeID }) {
+            } else if let holder = holders(of: partition).first {
                 elsewhere[holder, default: []].append(partition)
             }
         }
@@ -234,7 +234,7 @@ extension ReplicaDriver {
         for _ in 0..<count {
             guard let value = try? reader.readUInt32() else { return ForwardAnswer.failure(.unavailable) }
             let partition = PartitionID(value)
-            guard host.membership(of: partition)?.isVoter(nodeID) == true,
+            guard holdsRows(of: partition),
                   let found = try? CommunityQueries(reader: PartitionRowReader(database: host.database, partition: partition),
                                                     actor: actor).myWorkspaces() else { continue }
             views += found

@@ -4,19 +4,23 @@ import Testing
 /// Three real `quad` processes on loopback forming one cluster.
 @Suite(.serialized)
 struct ClusterTests {
-    /// Starts nodes 1...count sharing one dev sign-in key, each on free API and peer ports.
+    /// Starts nodes 1...count sharing one dev sign-in key and one session key (as operators copy
+    /// them, docs/operations.md), each on free API and peer ports.
     static func startCluster(count: Int = 3, clusterID: String = "quad", extraArguments: [String] = []) async throws
         -> (nodes: [QuadProcess], root: String) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("quad-cluster-\(UUID())").path
-        let key = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        func randomKey() -> String { (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() }
+        let key = randomKey(), sessionKey = randomKey()
         let peerPorts = try (0..<count).map { _ in try freePort() }
         let members = (1...count).map { "\($0)=127.0.0.1:\(peerPorts[$0 - 1])" }.joined(separator: ",")
         var nodes: [QuadProcess] = []
         for id in 1...count {
             let directory = root + "/n\(id)"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            _ = FileManager.default.createFile(atPath: directory + "/dev-signin.key", contents: Data(key.utf8),
-                                           attributes: [.posixPermissions: 0o600])
+            for (file, contents) in [("dev-signin.key", key), ("session.key", sessionKey)] {
+                _ = FileManager.default.createFile(atPath: directory + "/" + file, contents: Data(contents.utf8),
+                                               attributes: [.posixPermissions: 0o600])
+            }
             nodes.append(QuadProcess(dataDirectory: directory, port: try freePort(),
                                      extraArguments: ["--node-id", "\(id)", "--members", members, "--partitions", "8",
                                                       "--cluster-id", clusterID] + extraArguments))
