@@ -52,8 +52,7 @@ extension CommunityRoutes {
             throw APIError(.forbidden, "forbidden", "Only instructors, moderators and administrators schedule live sessions.")
         }
         let platform = stored.platformID
-        let sealed = try node.queries(forKey: platform.rawValue, actor: try context.requireActor())
-            .sealedMeetingProviderCredentials(platform, provider)
+        let sealed = try await node.sealedMeetingProviderCredentials(platform, provider, actor: try context.requireActor())
         return try requireProvisioning().client(sealed, platform: platform, provider: provider)
     }
 

@@ -10,14 +10,15 @@ struct ClusterTests {
         -> (nodes: [QuadProcess], root: String) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("quad-cluster-\(UUID())").path
         func randomKey() -> String { (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() }
-        let key = randomKey(), sessionKey = randomKey()
+        let key = randomKey(), sessionKey = randomKey(), credentialsKey = randomKey()
         let peerPorts = try (0..<count).map { _ in try freePort() }
         let members = (1...count).map { "\($0)=127.0.0.1:\(peerPorts[$0 - 1])" }.joined(separator: ",")
         var nodes: [QuadProcess] = []
         for id in 1...count {
             let directory = root + "/n\(id)"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            for (file, contents) in [("dev-signin.key", key), ("session.key", sessionKey)] {
+            for (file, contents) in [("dev-signin.key", key), ("session.key", sessionKey),
+                                     ("provider-credentials.key", credentialsKey)] {
                 _ = FileManager.default.createFile(atPath: directory + "/" + file, contents: Data(contents.utf8),
                                                attributes: [.posixPermissions: 0o600])
             }

@@ -8,11 +8,11 @@ import Synchronization
 /// `/jwks`, an OIDC authorization endpoint at `/authorize` that answers with the parameters Quad
 /// sent (where a real LMS would sign the learner in and post back), and token signing.
 final class TestLMS: Sendable {
-    let port: Int
-    private let runner: Task<Void, any Error>
+    private let server: LoopbackServer
     private let keys: JWTKeyCollection
     static let keyID = "lms-key-1"
 
+    var port: Int { server.port }
     var issuer: String { "http://127.0.0.1:\(port)" }
     var jwksURL: String { issuer + "/jwks" }
 
@@ -31,26 +31,15 @@ final class TestLMS: Sendable {
             for (name, value) in request.uri.queryParameters { echoed[String(name)] = String(value) }
             return echoed
         }
-        let bound = Mutex<Int?>(nil)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in bound.withLock { $0 = channel.localAddress?.port } },
-                              logger: Logger(label: "test-lms"))
-        let runner = Task { try await app.runService() }
-        var port: Int?
-        try await poll(deadline: .seconds(10), "the test LMS to listen") {
-            port = bound.withLock { $0 }
-            return port != nil
-        }
-        return TestLMS(port: port ?? 0, runner: runner, keys: keys)
+        return TestLMS(server: try await LoopbackServer.start(router, name: "test-lms"), keys: keys)
     }
 
-    private init(port: Int, runner: Task<Void, any Error>, keys: JWTKeyCollection) {
-        self.port = port
-        self.runner = runner
+    private init(server: LoopbackServer, keys: JWTKeyCollection) {
+        self.server = server
         self.keys = keys
     }
 
-    func stop() { runner.cancel() }
+    func stop() { server.stop() }
 
     /// A sign-in token for `subject`, as the LMS's OAuth2 provider issues it to a Quad client.
     func signInToken(subject: String, audience: String) async throws -> String {
@@ -124,4 +113,31 @@ struct LMSClaims: JWTPayload {
     }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// A Hummingbird router served on a free loopback port until `stop()`.
+final class LoopbackServer: Sendable {
+    let port: Int
+    private let runner: Task<Void, any Error>
+
+    private init(port: Int, runner: Task<Void, any Error>) {
+        self.port = port
+        self.runner = runner
+    }
+
+    static func start(_ router: Router<BasicRequestContext>, name: String) async throws -> LoopbackServer {
+        let bound = Mutex<Int?>(nil)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in bound.withLock { $0 = channel.localAddress?.port } },
+                              logger: Logger(label: name))
+        let runner = Task { try await app.runService() }
+        var port: Int?
+        try await poll(deadline: .seconds(10), "\(name) to listen") {
+            port = bound.withLock { $0 }
+            return port != nil
+        }
+        return LoopbackServer(port: port ?? 0, runner: runner)
+    }
+
+    func stop() { runner.cancel() }
 }
