@@ -9,15 +9,17 @@ import QuadCore
 extension CommunityRoutes {
     /// Random bytes in a feed token: 256 bits, not guessable, and only its SHA-256 is stored.
     static let feedTokenBytes = 32
+    /// Seconds a calendar app should wait before asking again when part of a feed could not be
+    /// read: a holder restarting or an election takes a few seconds; apps poll every few minutes.
+    static let feedRetryAfterSeconds = 5
 
     func addCalendarFeedRoutes(to group: RouterGroup<QuadRequestContext>) {
         group.get("workspaces/:workspace/calendar.ics") { _, context in
             let workspace = try workspaceID(context)
-            let queries = try await queries(workspace, context)
-            let (stored, sessions) = try queries.calendarSessions(workspace)
-            var feed = ICalendarFeed(name: stored.name, now: clock.nowMilliseconds())
-            feed.add(sessions, workspaceName: stored.name,
-                     joinWindowMinutes: try queries.liveSessionJoinWindowMinutes(workspace))
+            let calendar = try await queries(workspace, context).workspaceCalendar(workspace)
+            var feed = ICalendarFeed(name: calendar.workspaceName, now: clock.nowMilliseconds())
+            feed.add(calendar.sessions, workspaceName: calendar.workspaceName,
+                     joinWindowMinutes: calendar.joinWindowMinutes)
             return CalendarText(text: feed.text())
         }
         group.post("me/calendar-feed") { _, context in
@@ -38,6 +40,12 @@ extension CommunityRoutes {
 
     /// `GET /v1/calendar-feeds/{user}/{token}.ics`, outside sign-in: the token is the credential.
     /// A wrong or revoked token is 404, like a user that does not exist.
+    ///
+    /// In a cluster of more nodes than replicas the routing middleware relays the request to a
+    /// node holding the user's partition (where the token digest is); the calendars of workspaces
+    /// held elsewhere are asked of their holders. When some workspace's holders are all
+    /// unreachable the answer is 503 with Retry-After, never a feed silently missing sessions
+    /// (a calendar app would delete them until its next poll).
     func addPublicCalendarFeedRoute(to router: Router<QuadRequestContext>) {
         router.get("v1/calendar-feeds/:user/:file") { _, context in
             let user = try userID(context)
@@ -48,13 +56,19 @@ extension CommunityRoutes {
                   try node.queries(forKey: user.rawValue, actor: reader)
                     .calendarFeedTokenMatches(user: user, digest: Self.digest(token))
             else { throw APIError(.notFound, "feed_not_found", "No such calendar feed.") }
+            let memberships = try await node.myWorkspaces(actor: reader)
+            let gathered = await node.calendars(of: memberships.map(\.workspace.id), actor: reader)
+            guard gathered.unreached.isEmpty else {
+                var refusal = APIError(.serviceUnavailable, "unavailable",
+                                       "Some of the feed's workspaces cannot be read right now; retry shortly.")
+                refusal.retryAfterSeconds = Self.feedRetryAfterSeconds
+                throw refusal
+            }
             var feed = ICalendarFeed(name: "Quad live sessions", now: clock.nowMilliseconds())
-            for membership in try await node.myWorkspaces(actor: reader) {
-                let workspace = membership.workspace
-                let queries = node.queries(for: workspace.id, actor: reader)
-                let (_, sessions) = try queries.calendarSessions(workspace.id)
-                feed.add(sessions, workspaceName: workspace.name,
-                         joinWindowMinutes: try queries.liveSessionJoinWindowMinutes(workspace.id))
+            for membership in memberships {
+                guard let calendar = gathered.answered[membership.workspace.id] else { continue }
+                feed.add(calendar.sessions, workspaceName: calendar.workspaceName,
+                         joinWindowMinutes: calendar.joinWindowMinutes)
             }
             return CalendarText(text: feed.text())
         }

@@ -94,7 +94,7 @@ actor IdentityDirectory {
     }
 
     private func apply(_ gathered: GatheredSignInSettings) {
-        byPartition.merge(gathered.byPartition) { _, new in new }
+        byPartition.merge(gathered.answered) { _, new in new }
         unreached = Set(gathered.unreached)
         issuers = [:]
         registrations = [:]

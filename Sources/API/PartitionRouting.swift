@@ -52,7 +52,8 @@ struct PartitionRoutingMiddleware: RouterMiddleware {
         }
     }
 
-    /// The workspace or platform a request is about, from its path (nil: not partition-scoped).
+    /// The workspace, platform or (for a calendar feed) user a request is about, from its path
+    /// (nil: not partition-scoped).
     static func placementKey(_ uri: HummingbirdCore.URI) -> String? {
         let parts = uri.path.split(separator: "/", omittingEmptySubsequences: true)
         guard parts.count >= 3, parts[0] == "v1" else { return nil }
@@ -63,6 +64,8 @@ struct PartitionRoutingMiddleware: RouterMiddleware {
             return WorkspaceID.derived(platform: platform, externalID: external).rawValue
         case "workspaces": return WorkspaceID(rawValue: String(parts[2]))?.rawValue
         case "platforms", "integrations": return PlatformID(rawValue: String(parts[2]))?.rawValue
+        // A per-user calendar feed: its token digest is in the user's partition.
+        case "calendar-feeds": return UserID(rawValue: String(parts[2]))?.rawValue
         default: return nil
         }
     }

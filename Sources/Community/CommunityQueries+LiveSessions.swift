@@ -57,9 +57,10 @@ extension CommunityQueries {
         }
     }
 
-    /// The sessions the caller may see, for calendar feeds: join URL, password and host start URL
-    /// removed (a feed is read by calendar apps at any time, so it never holds them).
-    public func calendarSessions(_ workspaceID: WorkspaceID) throws -> (Workspace, [LiveSession]) {
+    /// The workspace's calendar for feeds: its name, join window and the sessions the caller may
+    /// see, with join URL, password and host start URL removed (a feed is read by calendar apps at
+    /// any time, so it never holds them). 404 or 403 when the caller may not see the workspace.
+    public func workspaceCalendar(_ workspaceID: WorkspaceID) throws -> WorkspaceCalendar {
         try run { (transaction) throws(ApplyFailure) in
             let (workspace, access) = try transaction.access(workspaceID)
             let sessions = try visibleSessions(workspaceID, access: access, transaction: transaction).map { session in
@@ -69,7 +70,9 @@ extension CommunityQueries {
                 stripped.spec.hostStartURL = nil
                 return stripped
             }
-            return (workspace, sessions)
+            return WorkspaceCalendar(workspaceName: workspace.name,
+                                     joinWindowMinutes: try transaction.liveSessionSettings(workspaceID).joinWindowMinutes,
+                                     sessions: sessions)
         }
     }
 

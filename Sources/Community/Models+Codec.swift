@@ -35,7 +35,8 @@ extension BinaryWriter {
         write(value?.rawValue)
     }
 
-    mutating func write<ID: StringIdentifier>(_ values: [ID]) {
+    /// Appends a count and the identifiers (read back with `readIdentifiers(maximum:)`).
+    public mutating func write<ID: StringIdentifier>(_ values: [ID]) {
         writeCount(values.count)
         for value in values { write(value) }
     }
@@ -52,7 +53,8 @@ extension BinaryReader {
         return value
     }
 
-    mutating func readIdentifiers<ID: StringIdentifier>(maximum: Int) throws(DecodingError) -> [ID] {
+    /// Reads `write(_:)` of identifiers, refusing more than `maximum`.
+    public mutating func readIdentifiers<ID: StringIdentifier>(maximum: Int) throws(DecodingError) -> [ID] {
         var values: [ID] = []
         for _ in 0..<(try readCount(maximum: maximum)) { values.append(try readIdentifier()) }
         return values

@@ -69,6 +69,9 @@ enum ForwardKind: UInt8 {
     /// "The SSO issuers and LTI registrations in these partitions" (sign-in on a node that holds
     /// none of them). A build without it answers `unavailable`, as to any unknown kind.
     case signInSettings = 8
+    /// "These workspaces' calendars as this user sees them" (a calendar feed on a node that holds
+    /// none of their partitions). A build without it answers `unavailable`, as to any unknown kind.
+    case calendars = 9
     /// "A platform's sealed credentials for a meeting provider" (scheduling a provisioned session on
     /// a node that holds the workspace's partition but not the platform's). Unknown to older builds.
     case meetingCredentials = 10

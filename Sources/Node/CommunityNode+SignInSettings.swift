@@ -18,7 +18,7 @@ extension CommunityNode {
         }
         for partition in local {
             do {
-                gathered.byPartition[partition] = try IdentityQueries(
+                gathered.answered[partition] = try IdentityQueries(
                     reader: PartitionRowReader(database: database, partition: partition)).signInSettings()
             } catch {
                 logger.error("sign-in settings unreadable", metadata: ["partition": "\(partition)", "error": "\(error)"])

@@ -51,6 +51,7 @@ extension ReplicaDriver {
         case .memberCommand: return await handleForwardedMemberCommand(Array(request.dropFirst()))
         case .memberships: return handleMembershipsRequest(Array(request.dropFirst()))
         case .signInSettings: return handleSignInSettingsRequest(Array(request.dropFirst()))
+        case .calendars: return handleCalendarsRequest(Array(request.dropFirst()))
         case .meetingCredentials: return handleMeetingCredentialsRequest(Array(request.dropFirst()))
         case .leaderCount:
             var writer = BinaryWriter(capacity: 4)

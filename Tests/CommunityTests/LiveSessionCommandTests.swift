@@ -158,6 +158,25 @@ import Testing
         #expect(view.window.isOpen && view.joinURL != nil)
     }
 
+    /// Proves a workspace calendar (what feeds show and holders send to other nodes) carries the
+    /// join window and the sessions without join URL, password or host start URL, survives its
+    /// binary encoding unchanged, and is refused to someone outside the workspace.
+    @Test func workspaceCalendarForFeeds() throws {
+        var community = try Course.world()
+        let stored = try created(&community)
+        try community.succeed(.setLiveSessionJoinWindow(workspace: workspace, minutes: 30), as: Course.ines)
+        let calendar = try community.queries(as: Course.leo).workspaceCalendar(workspace)
+        #expect(calendar.joinWindowMinutes == 30 && calendar.sessions.map(\.id) == [stored.id])
+        let spec = try #require(calendar.sessions.first).spec
+        #expect(spec.joinURL == nil && spec.password == nil && spec.hostStartURL == nil && spec.meetingNumber != nil)
+        var writer = BinaryWriter()
+        calendar.encode(into: &writer)
+        var reader = BinaryReader(writer.bytes)
+        #expect(try WorkspaceCalendar(from: &reader) == calendar)
+        try reader.expectEnd()
+        #expect(throws: CommunityError.self) { try community.queries(as: Course.nina).workspaceCalendar(workspace) }
+    }
+
     /// Proves deleting removes the session and frees its slot; only managers delete.
     @Test func delete() throws {
         var community = try Course.world()

@@ -180,6 +180,8 @@ enum HTTP {
     struct Answer {
         var status: Int
         var json: [String: Any]
+        /// The body as text (a calendar feed is not JSON).
+        var text = ""
     }
 
     static let session: URLSession = {
@@ -201,6 +203,6 @@ enum HTTP {
         let (data, response) = try await session.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return Answer(status: status, json: json)
+        return Answer(status: status, json: json, text: String(decoding: data, as: UTF8.self))
     }
 }
