@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import HTTPTypes
 import NIOCore
+import NIOPosix
 import Node
 import QuadCore
 
@@ -21,6 +22,19 @@ struct PartitionRoutingMiddleware: RouterMiddleware {
     static let forwardedHeader = HTTPField.Name("Quad-Forwarded-By")!
     /// How long the holder may take to answer.
     static let timeout: TimeAmount = .seconds(15)
+    /// How long connecting to a holder may take before the next one is tried.
+    static let connectTimeout: TimeAmount = .seconds(1)
+    /// Holders tried per request: every replica at the largest replication factor.
+    static let relayAttemptsMax = 5
+    /// The relays' own client: unlike the shared one, it does not keep retrying a holder it cannot
+    /// connect to until the request's deadline (15 s for a node that was just killed), it fails at
+    /// once, so the next holder is tried. Lives as long as the process, like `HTTPClient.shared`.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: connectTimeout)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+    }()
     /// Largest body relayed either way: the API's own request bound, and 16 MiB for answers
     /// (a history page or roster is far smaller).
     static let requestBytesMax = 1 << 20
@@ -35,8 +49,11 @@ struct PartitionRoutingMiddleware: RouterMiddleware {
         guard node.replicas != nil, request.headers[Self.forwardedHeader] == nil else {
             return try await next(request, context)
         }
-        if let key = Self.placementKey(request.uri), let holder = await node.holderAPIAddress(forKey: key) {
-            return try await forward(request, body: try await request.body.collect(upTo: Self.requestBytesMax), to: holder)
+        if let key = Self.placementKey(request.uri) {
+            let holders = await node.holderAPIAddresses(of: node.placement.partition(ofKey: key))
+            if !holders.isEmpty {
+                return try await relay(request, body: try await request.body.collect(upTo: Self.requestBytesMax), to: holders)
+            }
         }
         // Other requests name their partition in the body or reach several (an LMS creating a
         // workspace of a platform held elsewhere): served here, unless a read finds its partition
@@ -47,8 +64,10 @@ struct PartitionRoutingMiddleware: RouterMiddleware {
         do {
             return try await next(buffered, context)
         } catch let error as NodeError where error.code == .notHeld {
-            guard let partition = error.partition, let holder = await node.holderAPIAddress(of: partition) else { throw error }
-            return try await forward(request, body: body, to: holder)
+            guard let partition = error.partition else { throw error }
+            let holders = await node.holderAPIAddresses(of: partition)
+            guard !holders.isEmpty else { throw error }
+            return try await relay(request, body: body, to: holders)
         }
     }
 
@@ -70,6 +89,38 @@ struct PartitionRoutingMiddleware: RouterMiddleware {
         }
     }
 
+    /// Relays to the first of `holders` (live ones come first) that accepts a connection. A holder
+    /// that refused or did not accept one was sent nothing, so trying the next repeats nothing; any
+    /// other failure (the request may have reached the holder) ends the relay with a 503.
+    private func relay(_ request: Request, body: ByteBuffer, to holders: [String]) async throws -> Response {
+        for holder in holders.prefix(Self.relayAttemptsMax) {
+            do {
+                return try await forward(request, body: body, to: holder)
+            } catch let failure as RelayFailure {
+                guard failure.notConnected else { break }
+            }
+        }
+        var refusal = APIError(.serviceUnavailable, "unavailable",
+                               "The node that holds this workspace cannot be reached right now; retry shortly.")
+        refusal.retryAfterSeconds = 1
+        throw refusal
+    }
+
+    /// Why a relay to one holder failed: `notConnected` when no connection was made.
+    private struct RelayFailure: Error {
+        let notConnected: Bool
+
+        init(_ error: any Error) {
+            switch error {
+            case is NIOConnectionError: notConnected = true
+            case let error as HTTPClientError: notConnected = error == .connectTimeout
+            case let error as IOError: notConnected = error.errnoCode == ECONNREFUSED
+            case ChannelError.connectTimeout: notConnected = true
+            default: notConnected = false
+            }
+        }
+    }
+
     private func forward(_ request: Request, body: ByteBuffer, to holder: String) async throws -> Response {
         var outbound = HTTPClientRequest(url: holder + (request.uri.description.hasPrefix("/") ? "" : "/") + request.uri.description)
         outbound.method = .init(rawValue: request.method.rawValue)
@@ -81,13 +132,10 @@ struct PartitionRoutingMiddleware: RouterMiddleware {
         let answer: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            answer = try await HTTPClient.shared.execute(outbound, timeout: Self.timeout)
+            answer = try await Self.client.execute(outbound, timeout: Self.timeout)
             bytes = try await answer.body.collect(upTo: Self.responseBytesMax)
         } catch {
-            var refusal = APIError(.serviceUnavailable, "unavailable",
-                                   "The node that holds this workspace cannot be reached right now; retry shortly.")
-            refusal.retryAfterSeconds = 1
-            throw refusal
+            throw RelayFailure(error)
         }
         var headers = HTTPFields()
         for header in answer.headers {

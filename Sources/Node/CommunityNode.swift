@@ -218,8 +218,14 @@ public final class CommunityNode: Service, Sendable {
 
     /// Where a node holding `partition` serves the API, when this node holds no replica of it.
     public func holderAPIAddress(of partition: PartitionID) async -> String? {
-        guard let replicas else { return nil }
-        return await replicas.holderAPIAddress(of: partition)
+        await holderAPIAddresses(of: partition).first
+    }
+
+    /// Where the nodes holding `partition` serve the API, live ones first, when this node holds no
+    /// replica of it (empty when it does, or runs alone).
+    public func holderAPIAddresses(of partition: PartitionID) async -> [String] {
+        guard let replicas else { return [] }
+        return await replicas.holderAPIAddresses(of: partition)
     }
 
     /// Queries over the partition holding any stably named object.

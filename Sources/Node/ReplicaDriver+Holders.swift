@@ -41,10 +41,21 @@ extension ReplicaDriver {
     /// unanswered, so five covers every other replica at the largest replication factor (5) once.
     static let holderRoundsMax = 5
 
-    /// The nodes other than this one that placement gives `partition`, in placement order:
-    /// whom to ask for its rows.
+    /// The nodes other than this one that placement gives `partition`: whom to ask for its rows
+    /// or relay its requests to. Live ones (heard from within the liveness window) first, in
+    /// placement order; then the others, the most recently heard first, so that a relay or a
+    /// question goes to a holder that is down only when no other could answer.
     func holders(of partition: PartitionID) -> [NodeID] {
-        desiredVoters(of: partition).filter { $0 != nodeID }
+        let others = desiredVoters(of: partition).filter { $0 != nodeID }
+        let heard = lastHeard.withLock { $0 }
+        let now = ContinuousClock.now
+        let silences = others.enumerated().map { place, node in
+            (node: node, place: place, silence: heard[node].map { now - $0 } ?? .seconds(Int64.max))
+        }
+        let live = silences.filter { $0.silence <= Self.livenessWindow }
+        let rest = silences.filter { $0.silence > Self.livenessWindow }
+            .sorted { ($0.silence, $0.place) < ($1.silence, $1.place) }
+        return live.map(\.node) + rest.map(\.node)
     }
 
     /// Whether this node serves `partition`'s rows (it votes in the group; a learner is still catching up).

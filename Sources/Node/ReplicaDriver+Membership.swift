@@ -100,18 +100,16 @@ extension ReplicaDriver {
         }
     }
 
-    /// Where a node that holds `partition` serves the API, for a request this node cannot serve
-    /// because it holds no voting replica of it; nil when this node does (or no holder is known).
-    /// The partition's leader when this node knows it, else the first replica placement names.
-    public func holderAPIAddress(of partition: PartitionID) -> String? {
+    /// Where the nodes holding `partition` serve the API, when this node holds no replica of it
+    /// (empty: it does, or no holder's address is known yet): live holders first (`holders(of:)`).
+    public func holderAPIAddresses(of partition: PartitionID) -> [String] {
         // A learner still catching up is no holder yet either.
-        guard host.membership(of: partition)?.isVoter(nodeID) != true else { return nil }
+        guard host.membership(of: partition)?.isVoter(nodeID) != true else { return [] }
         let table = host.memberTable
-        let candidates = desiredVoters(of: partition).filter { $0 != nodeID }
-        for candidate in candidates {
-            if let address = table.members[candidate]?.apiAddress, !address.isEmpty { return address }
+        return holders(of: partition).compactMap { candidate in
+            guard let address = table.members[candidate]?.apiAddress, !address.isEmpty else { return nil }
+            return address
         }
-        return nil
     }
 
     /// Asks the `--join` peers for their member table and links to its members.
