@@ -82,15 +82,15 @@ extension ReplicaDriver {
         ask: @escaping @Sendable (_ holder: NodeID, _ keys: [Key]) async throws -> [Key: Value]
     ) async -> Gathered<Key, Value> {
         var gathered = Gathered<Key, Value>()
-        var attempts: [Key: Int] = [:]
+        var tried: [Key: Set<NodeID>] = [:]
         var pending = keys
         for _ in 0..<Self.holderRoundsMax where !pending.isEmpty {
             var byHolder: [NodeID: [Key]] = [:]
             for key in pending {
-                let candidates = holders(of: partition(key))
-                let attempt = attempts[key, default: 0]
-                if attempt < candidates.count {
-                    byHolder[candidates[attempt], default: []].append(key)
+                // The first holder not asked yet: live ones come first, and liveness may change between rounds.
+                if let holder = holders(of: partition(key)).first(where: { tried[key]?.contains($0) != true }) {
+                    tried[key, default: []].insert(holder)
+                    byHolder[holder, default: []].append(key)
                 } else {
                     gathered.unreached.append(key)
                 }
@@ -109,7 +109,6 @@ extension ReplicaDriver {
                     if let value = answered[key] {
                         gathered.answered[key] = value
                     } else {
-                        attempts[key, default: 0] += 1
                         pending.append(key)
                     }
                 }

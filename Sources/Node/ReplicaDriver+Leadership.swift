@@ -37,6 +37,13 @@ extension ReplicaDriver {
         while ContinuousClock.now < deadline, !isStopped {
             try await Task.sleep(for: Self.tickInterval)
             if leader(of: partition) == target { return target }
+            // The core gives a transfer up after an election timeout (the target may have been
+            // pre-campaigning, which ignores the hand-over, or missed it): ask again while this
+            // node still leads.
+            if host.role(of: partition) == .leader, host.groups[partition]?.transferTarget == NodeID.none {
+                host.transferLeadership(of: partition, to: target)
+                scheduleRound()
+            }
         }
         throw NodeError(.unavailable, "The transfer of \(partition) to \(target) did not finish in time; retry.")
     }

@@ -120,9 +120,9 @@ final class QuadProcess {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: Self.binPath + "/quadctl")
                 process.arguments = arguments
-                let pipe = Pipe()
+                let pipe = Pipe(), errors = Pipe()
                 process.standardOutput = pipe
-                process.standardError = FileHandle.nullDevice
+                process.standardError = errors
                 do {
                     try process.run()
                 } catch {
@@ -130,8 +130,12 @@ final class QuadProcess {
                     return
                 }
                 let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                let message = errors.fileHandleForReading.readDataToEndOfFile()
                 process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+                // A failure's message (standard error) follows the output, for the test's report.
+                let output = String(decoding: data, as: UTF8.self)
+                    + (process.terminationStatus == 0 ? "" : String(decoding: message, as: UTF8.self))
+                continuation.resume(returning: (process.terminationStatus, output))
             }
         }
     }
