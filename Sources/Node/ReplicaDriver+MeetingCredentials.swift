@@ -8,24 +8,33 @@ extension ReplicaDriver {
     static let meetingCredentialsTimeout: Duration = .seconds(2)
 
     /// `platform`'s sealed credentials for `provider` (nil: none stored), asked of the nodes that
-    /// hold the platform's partition, each in turn until one answers. Throws `unavailable` when
-    /// none did (down, cut off, catching up as a learner, or a build without the request).
+    /// hold the platform's partition, each in turn until one answers (`gather`). Throws
+    /// `unavailable` when none did (down, cut off, catching up as a learner, or a build without
+    /// the request).
     public func askMeetingCredentials(_ platform: PlatformID, _ provider: MeetingProvider) async throws -> [UInt8]? {
+        let partition = placement.partition(ofKey: platform.rawValue)
+        let gathered: Gathered<PartitionID, [UInt8]?> = await gather([partition], partition: { $0 }) { holder, _ in
+            [partition: try await self.askMeetingCredentials(platform, provider, holder: holder)]
+        }
+        guard let sealed = gathered.answered[partition] else {
+            throw NodeError(.unavailable, "no node holding \(partition) answered for \(platform)'s \(provider.name) credentials")
+        }
+        return sealed
+    }
+
+    /// Asks `holder` for `platform`'s sealed credentials for `provider` (`ForwardKind.meetingCredentials`).
+    func askMeetingCredentials(_ platform: PlatformID, _ provider: MeetingProvider, holder: NodeID) async throws
+        -> [UInt8]? {
         var writer = BinaryWriter(capacity: 2 + platform.rawValue.utf8.count + 4)
         writer.write(ForwardKind.meetingCredentials.rawValue)
         writer.write(platform.rawValue)
         writer.write(provider.rawValue)
-        let partition = placement.partition(ofKey: platform.rawValue)
-        for holder in holders(of: partition) {
-            guard let answer = try? await messenger.forward(writer.bytes, to: holder, timeout: Self.meetingCredentialsTimeout),
-                  answer.first == 0 else { continue }
-            var reader = BinaryReader(Array(answer.dropFirst()))
-            guard let present = try? reader.readUInt8() else { continue }
-            guard present == 1 else { return nil }
-            guard let sealed = try? reader.readBytes() else { continue }
-            return sealed
-        }
-        throw NodeError(.unavailable, "no node holding \(partition) answered for \(platform)'s \(provider.name) credentials")
+        let answer = try await messenger.forward(writer.bytes, to: holder, timeout: Self.meetingCredentialsTimeout)
+        guard answer.first == 0 else { throw ForwardAnswer.error(in: answer, "\(holder) did not send credentials") }
+        var reader = BinaryReader(Array(answer.dropFirst()))
+        let sealed = try reader.readUInt8() == 1 ? try reader.readBytes() : nil
+        try reader.expectEnd()
+        return sealed
     }
 
     /// Serves `ForwardKind.meetingCredentials` from this node's replica of the platform's partition;
